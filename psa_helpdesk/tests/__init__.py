@@ -1,0 +1,2 @@
+from . import test_installed_base
+from . import test_installed_base_security

@@ -1,0 +1,102 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.fields import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class PsaCommon(TransactionCase):
+    """A small support world built without demo data: two products with
+    versions and modules, two customer companies with installations, and one
+    user per role."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.product = cls.env["psa.product"].create({"name": "Municipal", "code": "TGM"})
+        cls.other_product = cls.env["psa.product"].create({"name": "Payroll", "code": "TSU"})
+        Version = cls.env["psa.product.version"]
+        cls.v39, cls.v310, cls.v40 = Version.create(
+            [
+                {"product_id": cls.product.id, "name": "3.9"},
+                {"product_id": cls.product.id, "name": "3.10"},
+                {"product_id": cls.product.id, "name": "4.0"},
+            ]
+        )
+        cls.other_version = Version.create(
+            {"product_id": cls.other_product.id, "name": "2.0"}
+        )
+        Module = cls.env["psa.product.module"]
+        cls.mod_tax, cls.mod_land, cls.mod_cash = Module.create(
+            [
+                {"product_id": cls.product.id, "name": "Taxes", "code": "TAX"},
+                {"product_id": cls.product.id, "name": "Land registry", "code": "LND"},
+                {"product_id": cls.product.id, "name": "Treasury", "code": "CSH"},
+            ]
+        )
+        cls.other_module = Module.create(
+            {"product_id": cls.other_product.id, "name": "Payslips", "code": "PAY"}
+        )
+        Partner = cls.env["res.partner"]
+        cls.customer = Partner.create({"name": "Town of Testville", "is_company": True})
+        cls.contact = Partner.create(
+            {"name": "Laura Test", "parent_id": cls.customer.id, "email": "l@t.example"}
+        )
+        cls.other_customer = Partner.create({"name": "Other Co", "is_company": True})
+        cls.other_contact = Partner.create(
+            {"name": "Otto Other", "parent_id": cls.other_customer.id}
+        )
+        Installation = cls.env["psa.installation"]
+        cls.installation = Installation.create(
+            {
+                "partner_id": cls.customer.id,
+                "product_id": cls.product.id,
+                "version_id": cls.v39.id,
+                "environment": "production",
+                "module_ids": [Command.set([cls.mod_tax.id, cls.mod_land.id])],
+                "customization_ids": [
+                    Command.create(
+                        {
+                            "module_id": cls.mod_tax.id,
+                            "name": "Amnesty 2024",
+                            "notes": "Payment plan with interest waiver",
+                        }
+                    )
+                ],
+                "server_host": "erp.testville.example",
+                "server_access_details": "vpn: secret-profile / user support",
+            }
+        )
+        cls.other_installation = Installation.create(
+            {
+                "partner_id": cls.other_customer.id,
+                "product_id": cls.other_product.id,
+                "version_id": cls.other_version.id,
+            }
+        )
+        cls.agent = new_test_user(
+            cls.env, login="psa_agent", groups="psa_helpdesk.group_psa_agent"
+        )
+        cls.analyst = new_test_user(
+            cls.env, login="psa_analyst", groups="psa_helpdesk.group_psa_analyst"
+        )
+        cls.manager = new_test_user(
+            cls.env, login="psa_manager", groups="psa_helpdesk.group_psa_manager"
+        )
+        cls.server_agent = new_test_user(
+            cls.env,
+            login="psa_agent_servers",
+            groups="psa_helpdesk.group_psa_agent,psa_helpdesk.group_psa_server_access",
+        )
+
+    @classmethod
+    def _ticket(cls, user=None, **vals):
+        values = {
+            "name": "It does not work",
+            "description": "<p>Details</p>",
+            "partner_id": cls.contact.id,
+        }
+        values.update(vals)
+        env = cls.env(user=user) if user else cls.env
+        return env["helpdesk.ticket"].create(values)
