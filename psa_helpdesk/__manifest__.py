@@ -26,6 +26,7 @@
         "views/psa_product_module_views.xml",
         "views/psa_installation_views.xml",
         "views/psa_installation_history_views.xml",
+        "views/psa_sla_policy_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/res_partner_views.xml",
         "views/psa_helpdesk_menus.xml",

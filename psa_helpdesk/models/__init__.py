@@ -6,3 +6,4 @@ from . import psa_installation_customization
 from . import psa_installation_history
 from . import helpdesk_ticket
 from . import res_partner
+from . import psa_sla_policy
