@@ -14,7 +14,7 @@ installed() {
 }
 if ! installed; then
     echo "[run] creating database $DB with psa_helpdesk and demo data (about a minute)"
-    dropdb --if-exists "$DB"
+    dropdb --if-exists "$DB" 2>/dev/null || true
     "${ODOO[@]}" -i psa_helpdesk --stop-after-init --max-cron-threads=0 --log-level=warn
 fi
 echo

@@ -11,7 +11,6 @@ class HelpdeskTicket(models.Model):
 
     installation_id = fields.Many2one(
         "psa.installation",
-        string="Installation",
         index="btree_not_null",
         tracking=True,
         check_company=True,
@@ -56,6 +55,9 @@ class HelpdeskTicket(models.Model):
     psa_version_support_state = fields.Selection(
         related="psa_version_id.support_state", string="Version support"
     )
+    psa_installation_version_id = fields.Many2one(
+        related="installation_id.version_id", string="Installation version now"
+    )
 
     @api.constrains("installation_id", "partner_id", "company_id")
     def _check_installation_customer(self):
@@ -68,8 +70,7 @@ class HelpdeskTicket(models.Model):
                         "to the ticket's customer %(customer)s.",
                         installation=ticket.installation_id.display_name,
                         owner=ticket.installation_id.partner_id.display_name,
-                        customer=customer.display_name
-                        or self.env._("(no customer)"),
+                        customer=customer.display_name or self.env._("(no customer)"),
                     )
                 )
 
@@ -145,9 +146,7 @@ class HelpdeskTicket(models.Model):
         ]
         if needs_default:
             partners = Partner.browse({v["partner_id"] for v in needs_default})
-            defaults = self._psa_default_installations(
-                partners.commercial_partner_id
-            )
+            defaults = self._psa_default_installations(partners.commercial_partner_id)
             for vals in needs_default:
                 customer = Partner.browse(vals["partner_id"]).commercial_partner_id
                 if customer.id in defaults:

@@ -47,7 +47,6 @@ class PsaInstallation(models.Model):
     )
     version_id = fields.Many2one(
         "psa.product.version",
-        string="Version",
         required=True,
         index=True,
         tracking=True,
@@ -99,9 +98,7 @@ class PsaInstallation(models.Model):
     ticket_count = fields.Integer(compute="_compute_ticket_count")
     open_ticket_count = fields.Integer(compute="_compute_ticket_count")
 
-    @api.depends(
-        "partner_id.name", "product_id.code", "version_id.name", "environment"
-    )
+    @api.depends("partner_id.name", "product_id.code", "version_id.name", "environment")
     def _compute_name(self):
         env_labels = dict(self._fields["environment"]._description_selection(self.env))
         for inst in self:
@@ -143,14 +140,15 @@ class PsaInstallation(models.Model):
             if inst.version_id.product_id != inst.product_id:
                 raise ValidationError(
                     self.env._(
-                        "Version %(version)s belongs to %(other)s, not to "
-                        "%(product)s.",
+                        "Version %(version)s belongs to %(other)s, not to %(product)s.",
                         version=inst.version_id.name,
                         other=inst.version_id.product_id.display_name,
                         product=inst.product_id.display_name,
                     )
                 )
-            wrong = inst.module_ids.filtered(lambda m: m.product_id != inst.product_id)
+            wrong = inst.module_ids.filtered(
+                lambda m, product=inst.product_id: m.product_id != product
+            )
             if wrong:
                 raise ValidationError(
                     self.env._(

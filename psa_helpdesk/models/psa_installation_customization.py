@@ -17,7 +17,6 @@ class PsaInstallationCustomization(models.Model):
     product_id = fields.Many2one(related="installation_id.product_id")
     module_id = fields.Many2one(
         "psa.product.module",
-        string="Module",
         required=True,
         domain="[('product_id', '=', product_id)]",
     )
@@ -34,8 +33,10 @@ class PsaInstallationCustomization(models.Model):
         (
             "module_installation_uniq",
             "unique(installation_id, module_id)",
-            "This module is already listed as customised for the installation: "
-            "add the details to the existing line.",
+            (
+                "This module is already listed as customised for the "
+                "installation: add the details to the existing line."
+            ),
         )
     ]
 

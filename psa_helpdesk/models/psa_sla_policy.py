@@ -94,9 +94,9 @@ class PsaSlaPolicy(models.Model):
         for policy in self:
             if policy.resource_calendar_id:
                 continue
-            needs_calendar = policy.target_ids.filtered(
-                lambda t: not (t.priority == "1" and policy.p1_round_the_clock)
-            )
+            needs_calendar = policy.target_ids
+            if policy.p1_round_the_clock:
+                needs_calendar = needs_calendar.filtered(lambda t: t.priority != "1")
             if needs_calendar:
                 raise ValidationError(
                     self.env._(

@@ -14,8 +14,12 @@ class PsaCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
-        cls.product = cls.env["psa.product"].create({"name": "Municipal", "code": "TGM"})
-        cls.other_product = cls.env["psa.product"].create({"name": "Payroll", "code": "TSU"})
+        cls.product = cls.env["psa.product"].create(
+            {"name": "Municipal", "code": "TGM"}
+        )
+        cls.other_product = cls.env["psa.product"].create(
+            {"name": "Payroll", "code": "TSU"}
+        )
         Version = cls.env["psa.product.version"]
         cls.v39, cls.v310, cls.v40 = Version.create(
             [

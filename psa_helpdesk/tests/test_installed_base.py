@@ -13,7 +13,9 @@ from .common import PsaCommon
 @tagged("post_install", "-at_install")
 class TestProductVersions(PsaCommon):
     def test_version_key_sorts_as_versions(self):
-        keys = [version_sort_key(v) for v in ("3.9", "3.10", "3.10.1", "4.0-rc1", "4.0")]
+        keys = [
+            version_sort_key(v) for v in ("3.9", "3.10", "3.10.1", "4.0-rc1", "4.0")
+        ]
         self.assertEqual(keys, sorted(keys))
         self.assertGreater(version_sort_key("3.10"), version_sort_key("3.9"))
         self.assertEqual(version_sort_key("3"), version_sort_key("3.0.0"))
@@ -247,7 +249,9 @@ class TestTicketEnvironment(PsaCommon):
             installation_id=self.other_installation.id,
         )
         Ticket = self.env["helpdesk.ticket"]
-        scope = [("commercial_partner_id", "in", (self.customer | self.other_customer).ids)]
+        scope = [
+            ("commercial_partner_id", "in", (self.customer | self.other_customer).ids)
+        ]
         by_product = dict(Ticket._read_group(scope, ["psa_product_id"], ["__count"]))
         self.assertEqual(by_product, {self.product: 1, self.other_product: 1})
         by_module = dict(Ticket._read_group(scope, ["psa_module_ids"], ["__count"]))

@@ -26,9 +26,7 @@ class TestInstalledBaseSecurity(PsaCommon):
         installation = self.installation.with_user(self.server_agent)
         self.assertIn("secret-profile", installation.server_access_details)
         # the manager has it implied
-        self.assertTrue(
-            self.installation.with_user(self.manager).server_access_details
-        )
+        self.assertTrue(self.installation.with_user(self.manager).server_access_details)
 
     def test_agent_reads_but_does_not_edit_installed_base(self):
         installation = self.installation.with_user(self.agent)
