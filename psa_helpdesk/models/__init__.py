@@ -4,6 +4,15 @@ from . import psa_product_module
 from . import psa_installation
 from . import psa_installation_customization
 from . import psa_installation_history
+from . import helpdesk_ticket_team
+from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import res_partner
+from . import res_company
+from . import res_config_settings
 from . import psa_sla_policy
+from . import psa_priority_matrix
+from . import psa_service_tier
+from . import psa_priority_aging_rule
+from . import psa_contract
+from . import psa_ticket_escalation

@@ -1,9 +1,51 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+import logging
+from collections import defaultdict
+from datetime import datetime, time
 
+import pytz
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.modules import module as odoo_module
+from odoo.tools import split_every
+
+from .helpdesk_ticket_team import SUPPORT_LEVELS
 from .psa_installation import ENVIRONMENTS
+from .psa_priority_matrix import SEVERITIES, SEVERITY_HELP
+from .psa_sla_policy import PRIORITIES
+
+_logger = logging.getLogger(__name__)
+
+REQUEST_TYPES = [
+    ("question", "Usage question"),
+    ("incident", "Incident"),
+    ("change", "Change request"),
+    ("consulting", "Consulting"),
+    ("complaint", "Complaint or suggestion"),
+]
+REQUEST_TYPE_HELP = (
+    "Usage question: how to do something the product already does. "
+    "Incident: the product does not work as documented (a bug). "
+    "Change request: the customer wants the product to behave differently. "
+    "Consulting: advice on processes or configuration, usually billable. "
+    "Complaint or suggestion: about the service or ideas for the product."
+)
+# P1 is the most urgent; the OCA star (0..3, 3 most urgent) follows it so that
+# helpdesk_mgmt's "high priority" counters and filters keep their meaning.
+PRIORITY_TO_STAR = {"1": "3", "2": "2", "3": "1"}
+# Fields whose change may change psa_priority (see write()).
+PRIORITY_INPUTS = {
+    "severity",
+    "contract_id",
+    "partner_id",
+    "installation_id",
+    "psa_aging_priority",
+    "psa_priority_override",
+    "psa_entitlement_exception",
+}
+AGING_BATCH = 200
 
 
 class HelpdeskTicket(models.Model):
@@ -59,6 +101,186 @@ class HelpdeskTicket(models.Model):
         related="installation_id.version_id", string="Installation version now"
     )
 
+    # Classification
+    request_type = fields.Selection(
+        REQUEST_TYPES, tracking=True, index=True, help=REQUEST_TYPE_HELP
+    )
+    severity = fields.Selection(
+        SEVERITIES, default="3", required=True, tracking=True, help=SEVERITY_HELP
+    )
+    support_level = fields.Selection(
+        SUPPORT_LEVELS,
+        compute="_compute_support_level",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index=True,
+        help="L1 call centre, L2 analysts, L3 development. Changes through "
+        "the Escalate action, which logs who, when and why.",
+    )
+    psa_escalation_ids = fields.One2many(
+        "psa.ticket.escalation", "ticket_id", string="Escalations"
+    )
+    psa_account_leader_id = fields.Many2one(
+        "res.users",
+        string="Account leader",
+        index="btree_not_null",
+        tracking=True,
+        help="Account leader of the customer when the ticket was opened. "
+        "Follows the ticket and is its assignee when it arrived without one.",
+    )
+
+    # Entitlement
+    contract_id = fields.Many2one(
+        "psa.contract",
+        string="Contract",
+        compute="_compute_contract_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('partner_id', '=', commercial_partner_id), ('state', '=', 'active')]",
+        help="Active contract of the customer covering the ticket's product.",
+    )
+    psa_service_tier_id = fields.Many2one(
+        related="contract_id.service_tier_id", store=True, string="Service tier"
+    )
+    psa_entitlement_exception = fields.Boolean(
+        string="Entitlement exception",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A support manager granted support without a covering contract.",
+    )
+    psa_entitlement_reason = fields.Text(
+        string="Exception reason", readonly=True, copy=False
+    )
+    psa_entitlement_user_id = fields.Many2one(
+        "res.users", string="Exception granted by", readonly=True, copy=False
+    )
+    psa_entitled = fields.Boolean(
+        string="Entitled",
+        compute="_compute_psa_entitled",
+        store=True,
+        index=True,
+        help="The customer has an active contract covering the product, or a "
+        "manager granted an exception.",
+    )
+    psa_sla_applies = fields.Boolean(
+        string="SLA applies",
+        compute="_compute_psa_entitled",
+        store=True,
+        help="SLA clocks run only for entitled tickets.",
+    )
+
+    # Priority
+    psa_matrix_priority = fields.Selection(
+        PRIORITIES,
+        string="Priority by matrix",
+        compute="_compute_psa_matrix_priority",
+        store=True,
+        help="Severity × service tier, from the tier's priority matrix.",
+    )
+    psa_aging_priority = fields.Selection(
+        PRIORITIES,
+        string="Priority by aging",
+        readonly=True,
+        copy=False,
+        help="Raised by the aging rules while the ticket stays open "
+        "(scheduled action).",
+    )
+    psa_priority_override = fields.Selection(
+        PRIORITIES,
+        string="Priority override",
+        tracking=True,
+        copy=False,
+        help="Set by a supervisor (support manager or the team leader); wins "
+        "over the derived priority until cleared.",
+    )
+    psa_priority_override_reason = fields.Char(
+        string="Override reason", tracking=True, copy=False
+    )
+    psa_priority = fields.Selection(
+        PRIORITIES,
+        string="P",
+        compute="_compute_psa_priority",
+        store=True,
+        index=True,
+        tracking=True,
+        help="Derived from severity and the contract's service tier, raised by "
+        "aging rules, unless a supervisor overrode it.",
+    )
+    priority = fields.Selection(
+        compute="_compute_priority", store=True, readonly=False, default=None
+    )
+    psa_can_override_priority = fields.Boolean(
+        compute="_compute_psa_can_override_priority"
+    )
+
+    @api.depends("team_id")
+    def _compute_support_level(self):
+        for ticket in self:
+            if ticket.team_id.support_level:
+                ticket.support_level = ticket.team_id.support_level
+            elif not ticket.support_level:
+                ticket.support_level = "1"
+
+    @api.depends("commercial_partner_id", "psa_product_id")
+    def _compute_contract_id(self):
+        contracts = self.env["psa.contract"]._find_covering(
+            (t.commercial_partner_id.id, t.psa_product_id.id) for t in self
+        )
+        for ticket in self:
+            ticket.contract_id = contracts.get(
+                (ticket.commercial_partner_id.id, ticket.psa_product_id.id), False
+            )
+
+    @api.depends("contract_id", "psa_entitlement_exception")
+    def _compute_psa_entitled(self):
+        for ticket in self:
+            entitled = bool(ticket.contract_id or ticket.psa_entitlement_exception)
+            ticket.psa_entitled = entitled
+            ticket.psa_sla_applies = entitled
+
+    @api.depends(
+        "severity",
+        "contract_id.service_tier_id.matrix_ids.severity",
+        "contract_id.service_tier_id.matrix_ids.priority",
+    )
+    def _compute_psa_matrix_priority(self):
+        for ticket in self:
+            ticket.psa_matrix_priority = (
+                ticket.contract_id.service_tier_id._priority_for(ticket.severity)
+                if ticket.severity
+                else False
+            )
+
+    @api.depends("psa_matrix_priority", "psa_aging_priority", "psa_priority_override")
+    def _compute_psa_priority(self):
+        for ticket in self:
+            if ticket.psa_priority_override:
+                ticket.psa_priority = ticket.psa_priority_override
+            else:
+                candidates = [
+                    p for p in (ticket.psa_matrix_priority, ticket.psa_aging_priority) if p
+                ]
+                ticket.psa_priority = min(candidates) if candidates else False
+
+    @api.depends("psa_priority")
+    def _compute_priority(self):
+        for ticket in self:
+            if ticket.psa_priority:
+                ticket.priority = PRIORITY_TO_STAR[ticket.psa_priority]
+            elif not ticket.priority:
+                ticket.priority = "1"
+
+    @api.depends_context("uid")
+    @api.depends("team_id")
+    def _compute_psa_can_override_priority(self):
+        for ticket in self:
+            ticket.psa_can_override_priority = ticket._psa_is_supervisor()
+
     @api.constrains("installation_id", "partner_id", "company_id")
     def _check_installation_customer(self):
         for ticket in self.filtered("installation_id"):
@@ -71,6 +293,45 @@ class HelpdeskTicket(models.Model):
                         installation=ticket.installation_id.display_name,
                         owner=ticket.installation_id.partner_id.display_name,
                         customer=customer.display_name or self.env._("(no customer)"),
+                    )
+                )
+
+    @api.constrains("contract_id", "commercial_partner_id")
+    def _check_contract_customer(self):
+        for ticket in self.filtered("contract_id"):
+            if ticket.contract_id.partner_id != ticket.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s belongs to %(owner)s, not to the "
+                        "ticket's customer.",
+                        contract=ticket.contract_id.display_name,
+                        owner=ticket.contract_id.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("psa_priority_override", "psa_priority_override_reason")
+    def _check_priority_override_reason(self):
+        for ticket in self:
+            if ticket.psa_priority_override and not (
+                ticket.psa_priority_override_reason or ""
+            ).strip():
+                raise ValidationError(
+                    self.env._(
+                        "Overriding the priority of %(ticket)s needs a reason.",
+                        ticket=ticket.display_name,
+                    )
+                )
+
+    @api.constrains("request_type", "stage_id")
+    def _check_incident_not_in_backlog(self):
+        for ticket in self:
+            if ticket.request_type == "incident" and ticket.stage_id.psa_backlog:
+                raise ValidationError(
+                    self.env._(
+                        "%(ticket)s is an incident: it cannot wait in the backlog "
+                        "stage %(stage)s.",
+                        ticket=ticket.display_name,
+                        stage=ticket.stage_id.display_name,
                     )
                 )
 
@@ -159,9 +420,15 @@ class HelpdeskTicket(models.Model):
                         Installation.browse(vals["installation_id"])
                     )
                 )
-        return super().create(vals_list)
+        if any(k in vals for vals in vals_list for k in self._psa_protected_fields()):
+            self._psa_check_protected_write(set().union(*vals_list))
+        self._psa_prepare_entitlement(vals_list)
+        tickets = super().create(vals_list)
+        tickets._psa_after_create()
+        return tickets
 
     def write(self, vals):
+        self._psa_check_protected_write(vals)
         if "installation_id" in vals:
             vals = dict(
                 vals,
@@ -169,7 +436,267 @@ class HelpdeskTicket(models.Model):
                     self.env["psa.installation"].browse(vals["installation_id"])
                 ),
             )
-        return super().write(vals)
+        if "psa_priority_override" in vals and not vals["psa_priority_override"]:
+            vals = dict(vals, psa_priority_override_reason=False)
+        watch_priority = bool(PRIORITY_INPUTS & set(vals))
+        before = {t.id: t._psa_is_urgent() for t in self} if watch_priority else {}
+        res = super().write(vals)
+        if watch_priority:
+            self.filtered(
+                lambda t: t._psa_is_urgent() and not before.get(t.id)
+            )._psa_alert_p1()
+        return res
+
+    # ------------------------------------------------------------------
+    # Entitlement and routing
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _psa_protected_fields(self):
+        """Fields only a supervisor (override) or a support manager
+        (entitlement exception) may write; {field: checker}."""
+        return {
+            "psa_priority_override": "_psa_is_supervisor",
+            "psa_priority_override_reason": "_psa_is_supervisor",
+            "psa_entitlement_exception": "_psa_is_support_manager",
+            "psa_entitlement_reason": "_psa_is_support_manager",
+            "psa_entitlement_user_id": "_psa_is_support_manager",
+        }
+
+    def _psa_check_protected_write(self, fnames):
+        if self.env.su:
+            return
+        for fname, checker in self._psa_protected_fields().items():
+            if fname in fnames and not getattr(self, checker)():
+                raise AccessError(
+                    self.env._(
+                        "You are not allowed to change %(field)s: it is reserved "
+                        "to supervisors.",
+                        field=self._fields[fname].string,
+                    )
+                )
+
+    def _psa_is_support_manager(self):
+        return self.env.su or self.env.user.has_group("psa_helpdesk.group_psa_manager")
+
+    def _psa_is_supervisor(self):
+        """Support managers, and the leader of the team of every ticket of
+        ``self``, may override priorities."""
+        if self._psa_is_support_manager():
+            return True
+        return bool(self) and all(t.team_id.user_id == self.env.user for t in self)
+
+    @api.model
+    def _psa_prepare_entitlement(self, vals_list):
+        """Decide, before creating the tickets, their contract, their account
+        leader, and route the tickets no contract covers to the commercial
+        team. Whatever the channel: form, mail gateway, portal, RPC."""
+        Partner = self.env["res.partner"]
+        customers = {
+            i: Partner.browse(vals["partner_id"]).commercial_partner_id
+            for i, vals in enumerate(vals_list)
+            if vals.get("partner_id")
+        }
+        contracts = self.env["psa.contract"]._find_covering(
+            (customers[i].id, vals.get("psa_product_id") or False)
+            for i, vals in enumerate(vals_list)
+            if i in customers and "contract_id" not in vals
+        )
+        for i, vals in enumerate(vals_list):
+            customer = customers.get(i, Partner)
+            if "contract_id" not in vals:
+                contract = contracts.get(
+                    (customer.id, vals.get("psa_product_id") or False)
+                )
+                vals["contract_id"] = contract.id if contract else False
+            leader = customer.psa_account_leader_id
+            if leader and "psa_account_leader_id" not in vals:
+                vals["psa_account_leader_id"] = leader.id
+                if not vals.get("user_id"):
+                    vals["user_id"] = leader.id
+            if vals["contract_id"] or vals.get("psa_entitlement_exception"):
+                continue
+            company = self.env["res.company"].browse(
+                vals.get("company_id") or self.env.company.id
+            )
+            team = company.psa_commercial_team_id
+            if team and vals.get("team_id") != team.id:
+                vals["team_id"] = team.id
+
+    def _psa_after_create(self):
+        for ticket in self.filtered("psa_account_leader_id"):
+            ticket.message_subscribe(
+                partner_ids=ticket.psa_account_leader_id.partner_id.ids
+            )
+        not_entitled = self.filtered(lambda t: not t.psa_entitled)
+        not_entitled._psa_notify_not_entitled()
+        self.filtered(lambda t: t._psa_is_urgent())._psa_alert_p1()
+
+    def _psa_notify_not_entitled(self):
+        template = self.env.ref(
+            "psa_helpdesk.mail_template_psa_not_entitled", raise_if_not_found=False
+        )
+        for ticket in self:
+            ticket.message_post(
+                body=self.env._(
+                    "No active contract of %(customer)s covers %(product)s: the "
+                    "ticket is not entitled to support, is kept out of the SLA "
+                    "clocks and was routed to %(team)s.",
+                    customer=ticket.commercial_partner_id.display_name
+                    or self.env._("(no customer)"),
+                    product=ticket.psa_product_id.display_name
+                    or self.env._("its product"),
+                    team=ticket.team_id.display_name or self.env._("(no team)"),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            if template and ticket.partner_id:
+                ticket.message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    message_type="comment",
+                )
+
+    def _psa_is_urgent(self):
+        """P1 and entitled: the case that alerts people at once. A ticket no
+        contract covers goes to the commercial team, not to the alarm."""
+        self.ensure_one()
+        return self.psa_priority == "1" and self.psa_entitled
+
+    def _psa_alert_p1(self):
+        """A ticket has just become P1: the team leader and the support
+        managers get an activity and a notification at once."""
+        if not self:
+            return
+        managers = (
+            self.env.ref("psa_helpdesk.group_psa_manager")
+            .sudo()  # sudo: list the managers to alert, whoever raised the P1
+            .users.filtered(lambda u: u.active and not u.share and u.id != SUPERUSER_ID)
+        )
+        for ticket in self:
+            users = (ticket.team_id.user_id | managers).filtered(
+                lambda u, t=ticket: t.company_id in u.company_ids
+                and t.with_user(u).has_access("read")
+            )
+            if not users:
+                continue
+            summary = self.env._("P1: %(ticket)s", ticket=ticket.display_name)
+            note = self.env._(
+                "%(customer)s — severity %(severity)s. Immediate attention.",
+                customer=ticket.commercial_partner_id.display_name or "-",
+                severity=ticket.severity,
+            )
+            for user in users:
+                ticket.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=user.id,
+                    summary=summary,
+                    note=note,
+                )
+            ticket.message_post(
+                body=self.env._(
+                    "Priority P1: %(users)s alerted.",
+                    users=", ".join(users.mapped("name")),
+                ),
+                partner_ids=users.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+                message_type="comment",
+            )
+
+    # ------------------------------------------------------------------
+    # Priority aging
+    # ------------------------------------------------------------------
+
+    def _psa_aging_calendar(self):
+        self.ensure_one()
+        contract = self.contract_id
+        return (
+            contract.resource_calendar_id
+            or contract.sla_policy_id.resource_calendar_id
+            or self.company_id.resource_calendar_id
+        )
+
+    @api.model
+    def _psa_business_hours_since(self, calendar, starts, now):
+        """Business hours of ``calendar`` from each datetime of ``starts`` (naive
+        UTC) to ``now``: one calendar computation for the whole batch.
+        Without calendar, wall-clock hours."""
+        if not starts:
+            return []
+        if not calendar:
+            return [max((now - start).total_seconds() / 3600, 0) for start in starts]
+        utc = pytz.utc
+        first = min(starts)
+        intervals = calendar._work_intervals_batch(
+            utc.localize(datetime.combine(first.date(), time.min)),
+            utc.localize(now),
+        )[False]
+        spans = [(start.astimezone(utc), stop.astimezone(utc)) for start, stop, _m in intervals]
+        result = []
+        for start in starts:
+            begin = utc.localize(start)
+            end = utc.localize(now)
+            seconds = 0.0
+            for span_start, span_stop in spans:
+                lo, hi = max(span_start, begin), min(span_stop, end)
+                if hi > lo:
+                    seconds += (hi - lo).total_seconds()
+            result.append(seconds / 3600)
+        return result
+
+    def _psa_update_aging(self, now=None):
+        """Recompute the aging priority of ``self`` (open tickets) against the
+        active aging rules, in one pass per calendar."""
+        now = now or fields.Datetime.now()
+        rules = self.env["psa.priority.aging.rule"].search([])
+        by_calendar = defaultdict(lambda: self.browse())
+        for ticket in self:
+            by_calendar[ticket._psa_aging_calendar()] |= ticket
+        new_values = defaultdict(lambda: self.browse())
+        for calendar, tickets in by_calendar.items():
+            hours = self._psa_business_hours_since(
+                calendar, [t.create_date for t in tickets], now
+            )
+            for ticket, hours_open in zip(tickets, hours, strict=True):
+                base = ticket.psa_matrix_priority
+                aged = False
+                if base and not ticket.closed:
+                    raised = rules._aged_priority(
+                        rules.filtered(lambda r, t=ticket: r.company_id == t.company_id),
+                        base,
+                        ticket.psa_service_tier_id,
+                        hours_open,
+                    )
+                    aged = raised if raised != base else False
+                if aged != ticket.psa_aging_priority:
+                    new_values[aged] |= ticket
+        for value, tickets in new_values.items():
+            tickets.write({"psa_aging_priority": value})
+        return True
+
+    @api.model
+    def _cron_psa_priority_aging(self):
+        """Scheduled action: raise the priority of tickets open too long."""
+        ids = self.search([("stage_id.closed", "=", False)]).ids
+        done = 0
+        for batch_ids in split_every(AGING_BATCH, ids):
+            batch = self.browse(batch_ids)
+            try:
+                with self.env.cr.savepoint():
+                    batch._psa_update_aging()
+            except Exception:
+                _logger.exception("Priority aging failed for tickets %s", batch_ids)
+            done += len(batch_ids)
+            self._psa_cron_progress(done, len(ids) - done)
+        return True
+
+    @api.model
+    def _psa_cron_progress(self, done, remaining):
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if not odoo_module.current_test:
+            # Commit each batch so a later failure or a timeout keeps the
+            # work already done; never inside tests (shared transaction).
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def action_refresh_environment(self):
         """Take a new snapshot of the installation (e.g. after the customer was

@@ -104,3 +104,97 @@ class PsaCommon(TransactionCase):
         values.update(vals)
         env = cls.env(user=user) if user else cls.env
         return env["helpdesk.ticket"].create(values)
+
+
+class PsaContractCommon(PsaCommon):
+    """PsaCommon plus service levels: a working calendar (Mon-Fri 8-12 and
+    13-17 UTC) with a public holiday, tiers with their matrix, an SLA policy,
+    support teams per level, a commercial team, and an active contract of the
+    first customer covering the first product."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create(
+            {"name": "Support 8x5 (test)", "tz": "UTC"}
+        )
+        # Wednesday 2026-03-04 is a public holiday
+        cls.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "calendar_id": cls.calendar.id,
+                "date_from": "2026-03-04 00:00:00",
+                "date_to": "2026-03-04 23:59:59",
+            }
+        )
+        Tier = cls.env["psa.service.tier"]
+        cls.tier_premium = Tier.create(
+            {
+                "name": "Premium (test)",
+                "matrix_ids": [
+                    Command.create({"severity": "1", "priority": "1"}),
+                    Command.create({"severity": "2", "priority": "2"}),
+                    Command.create({"severity": "3", "priority": "3"}),
+                ],
+            }
+        )
+        cls.tier_basic = Tier.create(
+            {
+                "name": "Basic (test)",
+                "matrix_ids": [
+                    Command.create({"severity": "1", "priority": "2"}),
+                    Command.create({"severity": "2", "priority": "3"}),
+                    Command.create({"severity": "3", "priority": "3"}),
+                ],
+            }
+        )
+        cls.policy = cls.env["psa.sla.policy"].create(
+            {"name": "Test policy", "resource_calendar_id": cls.calendar.id}
+        )
+        cls.leader = new_test_user(
+            cls.env, login="psa_leader", groups="psa_helpdesk.group_psa_agent"
+        )
+        cls.commercial = new_test_user(
+            cls.env, login="psa_commercial", groups="psa_helpdesk.group_psa_agent"
+        )
+        Team = cls.env["helpdesk.ticket.team"]
+        cls.team_l1 = Team.create(
+            {
+                "name": "L1 (test)",
+                "support_level": "1",
+                "user_id": cls.leader.id,
+                "user_ids": [Command.set([cls.leader.id, cls.agent.id])],
+            }
+        )
+        cls.team_l2 = Team.create(
+            {
+                "name": "L2 (test)",
+                "support_level": "2",
+                "user_id": cls.analyst.id,
+                "user_ids": [Command.set([cls.analyst.id])],
+            }
+        )
+        cls.team_commercial = Team.create(
+            {
+                "name": "Commercial (test)",
+                "user_id": cls.commercial.id,
+                "user_ids": [Command.set([cls.commercial.id])],
+            }
+        )
+        cls.company.psa_commercial_team_id = cls.team_commercial
+        cls.contract = cls._contract()
+
+    @classmethod
+    def _contract(cls, **vals):
+        values = {
+            "name": "Maintenance (test)",
+            "partner_id": cls.customer.id,
+            "product_ids": [Command.set(cls.product.ids)],
+            "service_tier_id": cls.tier_premium.id,
+            "sla_policy_id": cls.policy.id,
+            "resource_calendar_id": cls.calendar.id,
+            "date_start": "2020-01-01",
+            "confirmed": True,
+        }
+        values.update(vals)
+        return cls.env["psa.contract"].create(values)

@@ -1,0 +1,18 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+SUPPORT_LEVELS = [
+    ("1", "L1"),
+    ("2", "L2"),
+    ("3", "L3"),
+]
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    support_level = fields.Selection(
+        SUPPORT_LEVELS,
+        help="Level this team works at. A ticket moved to the team takes it.",
+    )

@@ -1,0 +1,151 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import PsaContractCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEntitlement(PsaContractCommon):
+    def _customer_messages(self, ticket):
+        customer = ticket.partner_id
+        return ticket.message_ids.filtered(
+            lambda m: m.message_type == "comment" and customer in m.partner_ids
+        )
+
+    def test_covered_ticket_is_entitled(self):
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        self.assertEqual(ticket.installation_id, self.installation)
+        self.assertEqual(ticket.contract_id, self.contract)
+        self.assertTrue(ticket.psa_entitled)
+        self.assertTrue(ticket.psa_sla_applies)
+        self.assertEqual(ticket.team_id, self.team_l1, "not routed")
+        self.assertFalse(self._customer_messages(ticket))
+
+    def test_uncovered_ticket_is_created_marked_routed_and_answered(self):
+        ticket = self._ticket(
+            user=self.agent,
+            partner_id=self.other_contact.id,
+            team_id=self.team_l1.id,
+        )
+        self.assertTrue(ticket.exists(), "nothing is lost")
+        self.assertFalse(ticket.contract_id)
+        self.assertFalse(ticket.psa_entitled)
+        self.assertFalse(ticket.psa_sla_applies)
+        self.assertEqual(ticket.team_id, self.team_commercial)
+        answer = self._customer_messages(ticket.sudo())
+        self.assertEqual(len(answer), 1, "polite automatic answer to the customer")
+        self.assertIn("support contract", answer.body)
+
+    def test_expired_or_other_product_contract_does_not_entitle(self):
+        self.contract.date_end = "2021-01-01"
+        self.assertEqual(self.contract.state, "expired")
+        self.assertFalse(self._ticket(user=self.agent).psa_entitled)
+        # an active contract for another product only
+        self._contract(product_ids=[(6, 0, self.other_product.ids)])
+        self.assertFalse(self._ticket(user=self.agent).psa_entitled)
+
+    def test_ticket_without_product_uses_any_active_contract(self):
+        ticket = self._ticket(user=self.agent, installation_id=False)
+        self.assertFalse(ticket.psa_product_id)
+        self.assertEqual(ticket.contract_id, self.contract)
+        self.assertTrue(ticket.psa_entitled)
+        ticket = self._ticket(
+            user=self.agent, partner_id=self.other_contact.id, installation_id=False
+        )
+        self.assertFalse(ticket.psa_entitled)
+
+    def test_entitlement_from_every_channel(self):
+        # mail gateway
+        Ticket = self.env["helpdesk.ticket"]
+        ticket = Ticket.message_new(
+            {
+                "subject": "Help",
+                "body": "<p>It broke</p>",
+                "author_id": self.other_contact.id,
+                "email_from": "otto@other.example",
+            }
+        )
+        self.assertFalse(ticket.psa_entitled)
+        self.assertEqual(ticket.team_id, self.team_commercial)
+        ticket = Ticket.message_new(
+            {"subject": "Help", "body": "<p>x</p>", "author_id": self.contact.id}
+        )
+        self.assertTrue(ticket.psa_entitled)
+        # portal: the controller creates with sudo as the portal user
+        portal = new_test_user(
+            self.env,
+            login="psa_portal",
+            groups="base.group_portal",
+            partner_id=self.other_contact.id,
+        )
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(portal)
+            .sudo()
+            .create(
+                {
+                    "name": "From the portal",
+                    "description": "<p>x</p>",
+                    "partner_id": portal.partner_id.id,
+                }
+            )
+        )
+        self.assertFalse(ticket.psa_entitled)
+        self.assertEqual(ticket.team_id, self.team_commercial)
+        # form
+        with Form(self.env["helpdesk.ticket"].with_user(self.agent)) as form:
+            form.name = "From the form"
+            form.description = "<p>x</p>"
+            form.partner_id = self.contact
+        self.assertTrue(form.record.psa_entitled)
+
+    def test_manager_grants_exception(self):
+        ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)
+        wizard = (
+            self.env["psa.entitlement.exception.wizard"]
+            .with_user(self.manager)
+            .with_context(active_model="helpdesk.ticket", active_id=ticket.id)
+            .create({"reason": "Renewal signed yesterday", "team_id": self.team_l1.id})
+        )
+        wizard.action_grant()
+        self.assertTrue(ticket.psa_entitled)
+        self.assertTrue(ticket.psa_sla_applies)
+        self.assertEqual(ticket.psa_entitlement_user_id, self.manager)
+        self.assertEqual(ticket.team_id, self.team_l1)
+        self.assertIn(
+            "Renewal signed yesterday", ticket.message_ids[:1].body or ""
+        )
+        with self.assertRaises(UserError):
+            self.env["psa.entitlement.exception.wizard"].with_user(
+                self.manager
+            ).create({"ticket_id": ticket.id, "reason": "again"}).action_grant()
+
+    def test_agent_cannot_grant_exception(self):
+        ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)
+        with self.assertRaises(AccessError):
+            self.env["psa.entitlement.exception.wizard"].with_user(self.analyst).create(
+                {"ticket_id": ticket.id, "reason": "please"}
+            )
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).write({"psa_entitlement_exception": True})
+        with self.assertRaises(AccessError):
+            self._ticket(
+                user=self.agent,
+                partner_id=self.other_contact.id,
+                psa_entitlement_exception=True,
+            )
+        self.assertFalse(ticket.psa_entitled)
+
+    def test_account_leader_assigned(self):
+        self.customer.psa_account_leader_id = self.leader
+        self.assertEqual(self.contact.psa_account_leader_id, self.leader, "synced")
+        ticket = self._ticket(user=self.agent, user_id=False)
+        self.assertEqual(ticket.psa_account_leader_id, self.leader)
+        self.assertEqual(ticket.user_id, self.leader, "assignee when none given")
+        self.assertIn(self.leader.partner_id, ticket.message_partner_ids)
+        ticket = self._ticket(user=self.agent, user_id=self.agent.id)
+        self.assertEqual(ticket.user_id, self.agent, "an explicit assignee wins")
+        self.assertEqual(ticket.psa_account_leader_id, self.leader)
+        self.assertIn(self.leader.partner_id, ticket.message_partner_ids)

@@ -1,0 +1,101 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.helpdesk_ticket_team import SUPPORT_LEVELS
+
+
+class PsaTicketEscalateWizard(models.TransientModel):
+    """Move a ticket to another support level and/or team, with a reason.
+    Every escalation is logged (psa.ticket.escalation) and noted in the chatter."""
+
+    _name = "psa.ticket.escalate.wizard"
+    _description = "Escalate a ticket"
+
+    ticket_id = fields.Many2one("helpdesk.ticket", required=True, readonly=True)
+    from_level = fields.Selection(related="ticket_id.support_level")
+    from_team_id = fields.Many2one(related="ticket_id.team_id")
+    to_level = fields.Selection(SUPPORT_LEVELS, string="To level")
+    to_team_id = fields.Many2one("helpdesk.ticket.team", string="To team")
+    to_user_id = fields.Many2one(
+        "res.users",
+        string="Assign to",
+        domain="[('share', '=', False)]",
+        help="Empty: the leader of the new team (or nobody) when the current "
+        "assignee is not in it.",
+    )
+    reason = fields.Text(required=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        res = super().default_get(fields_list)
+        ticket_id = res.get("ticket_id") or (
+            self.env.context.get("active_model") == "helpdesk.ticket"
+            and self.env.context.get("active_id")
+        )
+        if ticket_id:
+            ticket = self.env["helpdesk.ticket"].browse(ticket_id)
+            res["ticket_id"] = ticket.id
+            level = ticket.support_level or "1"
+            if "to_level" in fields_list and level < "3":
+                res["to_level"] = str(int(level) + 1)
+        return res
+
+    @api.onchange("to_team_id")
+    def _onchange_to_team_id(self):
+        if self.to_team_id.support_level:
+            self.to_level = self.to_team_id.support_level
+
+    def action_escalate(self):
+        self.ensure_one()
+        ticket = self.ticket_id
+        ticket.check_access("write")
+        if not (self.reason or "").strip():
+            raise UserError(self.env._("Say why the ticket is escalated."))
+        to_level = self.to_level or ticket.support_level
+        to_team = self.to_team_id or ticket.team_id
+        if to_level == ticket.support_level and to_team == ticket.team_id and (
+            not self.to_user_id or self.to_user_id == ticket.user_id
+        ):
+            raise UserError(
+                self.env._("Choose another level, team or assignee to escalate to.")
+            )
+        to_user = self.to_user_id
+        if not to_user:
+            to_user = ticket.user_id
+            if to_team and to_user and to_user not in to_team.user_ids:
+                to_user = to_team.user_id
+        escalation = self.env["psa.ticket.escalation"].create(
+            {
+                "ticket_id": ticket.id,
+                "from_level": ticket.support_level,
+                "to_level": to_level,
+                "from_team_id": ticket.team_id.id,
+                "to_team_id": to_team.id,
+                "from_user_id": ticket.user_id.id,
+                "to_user_id": to_user.id,
+                "reason": self.reason,
+            }
+        )
+        ticket.write(
+            {
+                "support_level": to_level,
+                "team_id": to_team.id,
+                "user_id": to_user.id,
+            }
+        )
+        levels = dict(SUPPORT_LEVELS)
+        ticket.message_post(
+            body=self.env._(
+                "Escalated from %(from_level)s / %(from_team)s to %(to_level)s / "
+                "%(to_team)s. Reason: %(reason)s",
+                from_level=levels.get(escalation.from_level, "-"),
+                from_team=escalation.from_team_id.display_name or "-",
+                to_level=levels.get(escalation.to_level, "-"),
+                to_team=escalation.to_team_id.display_name or "-",
+                reason=self.reason,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return {"type": "ir.actions.act_window_close"}
