@@ -7,3 +7,7 @@ from . import psa_installation_history
 from . import helpdesk_ticket
 from . import res_partner
 from . import psa_sla_policy
+from . import resource_calendar
+from . import helpdesk_ticket_team
+from . import psa_ticket_sla
+from . import helpdesk_ticket_sla

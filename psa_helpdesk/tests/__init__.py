@@ -1,2 +1,3 @@
 from . import test_installed_base
 from . import test_installed_base_security
+from . import test_business_time

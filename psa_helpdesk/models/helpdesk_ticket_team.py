@@ -1,0 +1,15 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    psa_sla_policy_id = fields.Many2one(
+        "psa.sla.policy",
+        string="Default SLA policy",
+        check_company=True,
+        help="Service levels of new tickets of this team when nothing more "
+        "specific (a contract) gives one.",
+    )
