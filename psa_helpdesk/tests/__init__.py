@@ -1,3 +1,4 @@
 from . import test_installed_base
 from . import test_installed_base_security
 from . import test_business_time
+from . import test_ticket_sla
