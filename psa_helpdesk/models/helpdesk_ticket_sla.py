@@ -165,20 +165,28 @@ class HelpdeskTicket(models.Model):
         stage_may_change = bool({"stage_id", "team_id"} & vals.keys())
         old_stages = {t.id: t.stage_id for t in self} if stage_may_change else {}
         context_changed = bool(self._psa_sla_context_fields() & vals.keys())
+        old_policies = (
+            {t.id: t.psa_sla_policy_id for t in self}
+            if "psa_sla_policy_id" in vals
+            else {}
+        )
         res = super().write(vals)
-        if "psa_sla_policy_id" in vals:
-            self._check_psa_sla_policy_write()
+        if old_policies:
+            self._check_psa_sla_policy_write(old_policies)
         if context_changed:
             self._psa_sla_engine()._on_context_changed(self.sudo())
         if stage_may_change:
             self._psa_sla_engine()._on_stage_changed(self.sudo(), old_stages)
         return res
 
-    def _check_psa_sla_policy_write(self):
+    def _check_psa_sla_policy_write(self, old_policies):
         """Only support managers choose a policy other than the team's."""
         if self.env.su or self.env.user.has_group("psa_helpdesk.group_psa_manager"):
             return
-        if any(t.psa_sla_policy_id != t.team_id.psa_sla_policy_id for t in self):
+        if any(
+            t.psa_sla_policy_id not in (old_policies[t.id], t.team_id.psa_sla_policy_id)
+            for t in self
+        ):
             raise AccessError(
                 self.env._("Only support managers may change the SLA policy of a ticket.")
             )

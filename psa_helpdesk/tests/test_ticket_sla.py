@@ -288,6 +288,11 @@ class TestTicketSla(PsaCommon):
             ticket.with_user(self.agent).psa_sla_policy_id = other
         ticket.with_user(self.manager).psa_sla_policy_id = other
         self.assertEqual(self._clock(ticket, "resolution").policy_id, other)
+        # Moving the ticket to a team without policy (the form sends the
+        # unchanged policy along) is allowed to agents.
+        ticket.with_user(self.agent).write(
+            {"team_id": self.plain_team.id, "psa_sla_policy_id": other.id}
+        )
 
     def test_met_late_and_reopen(self):
         with freeze_time(ba(2026, 3, 2, 10)):
