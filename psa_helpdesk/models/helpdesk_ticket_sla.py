@@ -188,7 +188,9 @@ class HelpdeskTicket(models.Model):
             for t in self
         ):
             raise AccessError(
-                self.env._("Only support managers may change the SLA policy of a ticket.")
+                self.env._(
+                    "Only support managers may change the SLA policy of a ticket."
+                )
             )
 
     def _message_post_after_hook(self, message, msg_values):

@@ -101,9 +101,7 @@ class PsaTicketSla(models.Model):
     )
     policy_id = fields.Many2one("psa.sla.policy", string="Policy", readonly=True)
     priority = fields.Selection(PRIORITIES, readonly=True)
-    calendar_id = fields.Many2one(
-        "resource.calendar", string="Calendar", readonly=True
-    )
+    calendar_id = fields.Many2one("resource.calendar", string="Calendar", readonly=True)
     round_the_clock = fields.Boolean(string="24×7", readonly=True)
     target_hours = fields.Float(
         string="Target (h)", readonly=True, help="Frozen when the clock starts."
@@ -213,9 +211,11 @@ class PsaTicketSla(models.Model):
     def _live_clocks(self, tickets, metrics=None):
         """Unfinished clocks of the current cycle of ``tickets``."""
         return tickets.sudo().psa_sla_ids.filtered(
-            lambda c: not c.end_date
-            and c.cycle == c.ticket_id.psa_sla_cycle
-            and (metrics is None or c.metric in metrics)
+            lambda c: (
+                not c.end_date
+                and c.cycle == c.ticket_id.psa_sla_cycle
+                and (metrics is None or c.metric in metrics)
+            )
         )
 
     @api.model
@@ -292,7 +292,9 @@ class PsaTicketSla(models.Model):
         result = []
         for vals in vals_list:
             calendar = (
-                False if vals["round_the_clock"] else Calendar.browse(vals["calendar_id"])
+                False
+                if vals["round_the_clock"]
+                else Calendar.browse(vals["calendar_id"])
             )
             schedule = self._schedule_values(
                 cache,
@@ -307,7 +309,9 @@ class PsaTicketSla(models.Model):
         return result
 
     @api.model
-    def _schedule_values(self, cache, calendar, policy, target, checkpoint, consumed, now):
+    def _schedule_values(
+        self, cache, calendar, policy, target, checkpoint, consumed, now
+    ):
         """Deadline, warning dates and live status of a running clock."""
         start = to_aware(checkpoint)
         try:
@@ -316,7 +320,10 @@ class PsaTicketSla(models.Model):
                 cache.add(calendar, start, target * threshold / 100.0 - consumed)
                 if threshold
                 else None
-                for threshold in (policy.warning_threshold_1, policy.warning_threshold_2)
+                for threshold in (
+                    policy.warning_threshold_1,
+                    policy.warning_threshold_2,
+                )
             ]
         except NoWorkingTime:
             self._raise_no_working_time(calendar)
@@ -512,7 +519,9 @@ class PsaTicketSla(models.Model):
         if not tickets:
             return
         self._live_clocks(tickets, ("response", "update"))._stop(reached=True)
-        self._start_clocks(tickets.filtered(lambda t: not t.stage_id.closed), ("update",))
+        self._start_clocks(
+            tickets.filtered(lambda t: not t.stage_id.closed), ("update",)
+        )
 
     @api.model
     def _on_customer_reply(self, tickets):
@@ -528,8 +537,9 @@ class PsaTicketSla(models.Model):
             stage = ticket.psa_sla_resume_stage_id
             if not stage or stage.closed or stage in pause_stages:
                 stage = ticket.team_id._get_applicable_stages().filtered(
-                    lambda s, pause_stages=pause_stages: not s.closed
-                    and s not in pause_stages
+                    lambda s, pause_stages=pause_stages: (
+                        not s.closed and s not in pause_stages
+                    )
                 )[:1]
             if stage:
                 # The customer may be a portal user or the mail gateway, who
@@ -549,7 +559,7 @@ class PsaTicketSla(models.Model):
         to_start = tickets.browse()
         for ticket in tickets:
             context = contexts[ticket.id]
-            policy, priority, _calendar = context
+            policy, _priority, _calendar = context
             live = self._live_clocks(ticket)
             if not live:
                 if policy and not ticket.stage_id.closed and not ticket.psa_sla_ids:
@@ -583,7 +593,9 @@ class PsaTicketSla(models.Model):
                     dict(
                         new,
                         consumed_hours=consumed,
-                        checkpoint_date=now if not clock.paused_since else clock.checkpoint_date,
+                        checkpoint_date=now
+                        if not clock.paused_since
+                        else clock.checkpoint_date,
                     )
                 )
                 if not clock.paused_since:

@@ -110,7 +110,9 @@ class TestBusinessTimePure(BaseCase):
         self.assertEqual(deadline, ba(2026, 3, 27, 18))
         # Later computations inside the window fetch nothing.
         count = len(fetched)
-        self.assertEqual(cache.add("calendar", ba(2026, 3, 3, 9), 9), ba(2026, 3, 3, 18))
+        self.assertEqual(
+            cache.add("calendar", ba(2026, 3, 3, 9), 9), ba(2026, 3, 3, 18)
+        )
         self.assertEqual(len(fetched), count)
         # A batch prepared once is served without fetching again.
         cache = BusinessTimeCache(fetch)
@@ -129,7 +131,11 @@ class TestCalendarBusinessTime(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         attendances = [
-            (0, 0, {"name": f"D{d}", "dayofweek": str(d), "hour_from": 9, "hour_to": 18})
+            (
+                0,
+                0,
+                {"name": f"D{d}", "dayofweek": str(d), "hour_from": 9, "hour_to": 18},
+            )
             for d in range(5)
         ]
         Calendar = cls.env["resource.calendar"]
@@ -159,7 +165,8 @@ class TestCalendarBusinessTime(TransactionCase):
         deadline = self.cache.add(self.calendar, ba(2026, 3, 23, 16), 4)
         self.assertEqual(deadline, ba(2026, 3, 25, 11))
         self.assertEqual(
-            self.cache.elapsed(self.calendar, ba(2026, 3, 23, 9), ba(2026, 3, 26, 9)), 18
+            self.cache.elapsed(self.calendar, ba(2026, 3, 23, 9), ba(2026, 3, 26, 9)),
+            18,
         )
 
     def test_time_zone_of_the_calendar(self):
@@ -180,7 +187,8 @@ class TestCalendarBusinessTime(TransactionCase):
         )
         # Far beyond the first window: 40 working days, the holiday skipped.
         self.assertEqual(
-            self.cache.add(self.calendar, ba(2026, 3, 2, 9), 40 * 9), ba(2026, 4, 27, 18)
+            self.cache.add(self.calendar, ba(2026, 3, 2, 9), 40 * 9),
+            ba(2026, 4, 27, 18),
         )
 
     def test_round_the_clock_ignores_holidays(self):

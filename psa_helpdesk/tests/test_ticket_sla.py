@@ -55,7 +55,9 @@ class TestTicketSla(PsaCommon):
             }
         )
         cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
-        cls.stage_progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        cls.stage_progress = cls.env.ref(
+            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
+        )
         cls.stage_waiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         cls.policy = cls.env["psa.sla.policy"].create(
@@ -192,11 +194,15 @@ class TestTicketSla(PsaCommon):
         with freeze_time(ba(2026, 3, 2, 13)):
             ticket.invalidate_recordset(["psa_sla_update_overdue"])
             self.assertFalse(ticket.psa_sla_update_overdue)
-            self.assertNotIn(ticket, Ticket.search([("psa_sla_update_overdue", "=", True)]))
+            self.assertNotIn(
+                ticket, Ticket.search([("psa_sla_update_overdue", "=", True)])
+            )
         with freeze_time(ba(2026, 3, 2, 15, 1)):
             ticket.invalidate_recordset(["psa_sla_update_overdue"])
             self.assertTrue(ticket.psa_sla_update_overdue)
-            self.assertIn(ticket, Ticket.search([("psa_sla_update_overdue", "=", True)]))
+            self.assertIn(
+                ticket, Ticket.search([("psa_sla_update_overdue", "=", True)])
+            )
 
     def test_pause_and_resume(self):
         with freeze_time(ba(2026, 3, 2, 10)):  # Monday 10:00
@@ -366,12 +372,12 @@ class TestTicketSla(PsaCommon):
         clock.with_user(self.manager).read(["penalty_amount"])
 
     def test_portal_customer_reply(self):
-        portal = new_test_user(
-            self.env, login="psa_portal", groups="base.group_portal"
-        )
+        portal = new_test_user(self.env, login="psa_portal", groups="base.group_portal")
         portal.partner_id.parent_id = self.customer
         with freeze_time(ba(2026, 3, 2, 10)):
-            ticket = self._new(stage_id=self.stage_waiting.id, partner_id=portal.partner_id.id)
+            ticket = self._new(
+                stage_id=self.stage_waiting.id, partner_id=portal.partner_id.id
+            )
         self.assertEqual(self._clock(ticket, "resolution").status, "paused")
         with freeze_time(ba(2026, 3, 2, 11)):
             ticket.with_user(portal).message_post(

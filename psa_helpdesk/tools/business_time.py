@@ -110,9 +110,7 @@ class BusinessTime:
         """Working hours from ``start`` to ``end``, ``pauses`` excluded."""
         if end < start:
             return -self.elapsed(end, start, pauses)
-        return to_hours(
-            sum((e - s for s, e in self._spans(start, end, pauses)), ZERO)
-        )
+        return to_hours(sum((e - s for s, e in self._spans(start, end, pauses)), ZERO))
 
     def add(self, start, hours, pauses=()):
         """The instant at which ``hours`` of working time (``pauses``
