@@ -16,3 +16,6 @@ from . import psa_service_tier
 from . import psa_priority_aging_rule
 from . import psa_contract
 from . import psa_ticket_escalation
+from . import resource_calendar
+from . import psa_ticket_sla
+from . import helpdesk_ticket_sla

@@ -263,7 +263,9 @@ class HelpdeskTicket(models.Model):
                 ticket.psa_priority = ticket.psa_priority_override
             else:
                 candidates = [
-                    p for p in (ticket.psa_matrix_priority, ticket.psa_aging_priority) if p
+                    p
+                    for p in (ticket.psa_matrix_priority, ticket.psa_aging_priority)
+                    if p
                 ]
                 ticket.psa_priority = min(candidates) if candidates else False
 
@@ -312,9 +314,10 @@ class HelpdeskTicket(models.Model):
     @api.constrains("psa_priority_override", "psa_priority_override_reason")
     def _check_priority_override_reason(self):
         for ticket in self:
-            if ticket.psa_priority_override and not (
-                ticket.psa_priority_override_reason or ""
-            ).strip():
+            if (
+                ticket.psa_priority_override
+                and not (ticket.psa_priority_override_reason or "").strip()
+            ):
                 raise ValidationError(
                     self.env._(
                         "Overriding the priority of %(ticket)s needs a reason.",
@@ -575,8 +578,9 @@ class HelpdeskTicket(models.Model):
         )
         for ticket in self:
             users = (ticket.team_id.user_id | managers).filtered(
-                lambda u, t=ticket: t.company_id in u.company_ids
-                and t.with_user(u).has_access("read")
+                lambda u, t=ticket: (
+                    t.company_id in u.company_ids and t.with_user(u).has_access("read")
+                )
             )
             if not users:
                 continue
@@ -631,7 +635,10 @@ class HelpdeskTicket(models.Model):
             utc.localize(datetime.combine(first.date(), time.min)),
             utc.localize(now),
         )[False]
-        spans = [(start.astimezone(utc), stop.astimezone(utc)) for start, stop, _m in intervals]
+        spans = [
+            (start.astimezone(utc), stop.astimezone(utc))
+            for start, stop, _m in intervals
+        ]
         result = []
         for start in starts:
             begin = utc.localize(start)
@@ -662,7 +669,9 @@ class HelpdeskTicket(models.Model):
                 aged = False
                 if base and not ticket.closed:
                     raised = rules._aged_priority(
-                        rules.filtered(lambda r, t=ticket: r.company_id == t.company_id),
+                        rules.filtered(
+                            lambda r, t=ticket: r.company_id == t.company_id
+                        ),
                         base,
                         ticket.psa_service_tier_id,
                         hours_open,

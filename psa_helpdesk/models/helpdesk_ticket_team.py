@@ -16,3 +16,10 @@ class HelpdeskTicketTeam(models.Model):
         SUPPORT_LEVELS,
         help="Level this team works at. A ticket moved to the team takes it.",
     )
+    psa_sla_policy_id = fields.Many2one(
+        "psa.sla.policy",
+        string="Default SLA policy",
+        check_company=True,
+        help="Service levels of new tickets of this team when nothing more "
+        "specific (a contract) gives one.",
+    )

@@ -74,7 +74,9 @@ class ResPartner(models.Model):
         Contract = self.env["psa.contract"]
         customers = Contract.search(Contract._active_domain()).partner_id
         positive = (operator == "=") == bool(value)
-        return [("commercial_partner_id", "in" if positive else "not in", customers.ids)]
+        return [
+            ("commercial_partner_id", "in" if positive else "not in", customers.ids)
+        ]
 
     def action_view_psa_contracts(self):
         self.ensure_one()

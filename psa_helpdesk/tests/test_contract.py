@@ -90,9 +90,7 @@ class TestContract(PsaContractCommon):
         with self.assertRaises(AccessError):
             contract.read(["penalty_per_hour"])
         self.assertNotIn("penalty_per_breach", contract.fields_get())
-        self.assertEqual(
-            self.contract.with_user(self.manager).penalty_per_breach, 1000
-        )
+        self.assertEqual(self.contract.with_user(self.manager).penalty_per_breach, 1000)
 
     def test_agents_and_analysts_do_not_edit_contracts(self):
         for user in (self.agent, self.analyst):

@@ -114,13 +114,11 @@ class TestEntitlement(PsaContractCommon):
         self.assertTrue(ticket.psa_sla_applies)
         self.assertEqual(ticket.psa_entitlement_user_id, self.manager)
         self.assertEqual(ticket.team_id, self.team_l1)
-        self.assertIn(
-            "Renewal signed yesterday", ticket.message_ids[:1].body or ""
-        )
+        self.assertIn("Renewal signed yesterday", ticket.message_ids[:1].body or "")
         with self.assertRaises(UserError):
-            self.env["psa.entitlement.exception.wizard"].with_user(
-                self.manager
-            ).create({"ticket_id": ticket.id, "reason": "again"}).action_grant()
+            self.env["psa.entitlement.exception.wizard"].with_user(self.manager).create(
+                {"ticket_id": ticket.id, "reason": "again"}
+            ).action_grant()
 
     def test_agent_cannot_grant_exception(self):
         ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)

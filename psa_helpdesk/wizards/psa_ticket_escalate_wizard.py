@@ -55,8 +55,10 @@ class PsaTicketEscalateWizard(models.TransientModel):
             raise UserError(self.env._("Say why the ticket is escalated."))
         to_level = self.to_level or ticket.support_level
         to_team = self.to_team_id or ticket.team_id
-        if to_level == ticket.support_level and to_team == ticket.team_id and (
-            not self.to_user_id or self.to_user_id == ticket.user_id
+        if (
+            to_level == ticket.support_level
+            and to_team == ticket.team_id
+            and (not self.to_user_id or self.to_user_id == ticket.user_id)
         ):
             raise UserError(
                 self.env._("Choose another level, team or assignee to escalate to.")

@@ -1,0 +1,282 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The ticket side of the SLA engine: fields and the hooks that feed ticket
+events (creation, stage changes, messages, target changes) to
+``psa.ticket.sla``, where the engine lives."""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from .helpdesk_ticket import PRIORITY_INPUTS
+from .psa_ticket_sla import FINISHED_SEVERITY, LIVE_SEVERITY, STATUSES
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    psa_sla_policy_id = fields.Many2one(
+        "psa.sla.policy",
+        string="SLA policy",
+        compute="_compute_psa_sla_policy_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        help="Service levels the clocks of this ticket count on. Taken from "
+        "the contract covering the ticket, else from the team; only support "
+        "managers may choose another one.",
+    )
+    psa_sla_ids = fields.One2many(
+        "psa.ticket.sla", "ticket_id", string="SLA clocks", copy=False, readonly=True
+    )
+    psa_sla_cycle = fields.Integer(
+        string="SLA cycle",
+        copy=False,
+        readonly=True,
+        help="1 while the ticket was never reopened; each reopening adds one.",
+    )
+    psa_sla_resume_stage_id = fields.Many2one(
+        "helpdesk.ticket.stage",
+        string="Stage before waiting",
+        copy=False,
+        readonly=True,
+        help="Where a reply of the customer puts the ticket back.",
+    )
+    psa_sla_status = fields.Selection(
+        STATUSES,
+        string="SLA",
+        compute="_compute_psa_sla_status",
+        store=True,
+        index=True,
+        help="Worst state of the live clocks of the ticket; once none is live, "
+        "the worst outcome of its last cycle.",
+    )
+    psa_sla_deadline = fields.Datetime(
+        string="SLA deadline",
+        compute="_compute_psa_sla_deadline",
+        store=True,
+        index=True,
+        help="Earliest deadline of the running clocks.",
+    )
+    psa_sla_remaining_hours = fields.Float(
+        string="SLA remaining (h)",
+        compute="_compute_psa_sla_remaining_hours",
+        help="Business hours until the earliest deadline; negative when late.",
+    )
+    psa_sla_update_overdue = fields.Boolean(
+        string="Customer update overdue",
+        compute="_compute_psa_sla_update_overdue",
+        search="_search_psa_sla_update_overdue",
+        help="No update was sent to the customer for longer than the update "
+        "interval of the SLA.",
+    )
+
+    @api.depends("team_id", "contract_id.sla_policy_id")
+    def _compute_psa_sla_policy_id(self):
+        for ticket in self:
+            ticket.psa_sla_policy_id = (
+                ticket.contract_id.sla_policy_id
+                or ticket.team_id.psa_sla_policy_id
+                or ticket.psa_sla_policy_id
+            )
+
+    @api.depends("psa_sla_cycle", "psa_sla_ids.cycle", "psa_sla_ids.status")
+    def _compute_psa_sla_status(self):
+        for ticket in self:
+            clocks = ticket.psa_sla_ids.filtered(
+                lambda c, ticket=ticket: c.cycle == ticket.psa_sla_cycle
+            )
+            live = clocks.filtered(lambda c: c.status in LIVE_SEVERITY)
+            statuses = set((live or clocks).mapped("status"))
+            order = LIVE_SEVERITY if live else FINISHED_SEVERITY
+            ticket.psa_sla_status = next((s for s in order if s in statuses), False)
+
+    @api.depends(
+        "psa_sla_cycle",
+        "psa_sla_ids.cycle",
+        "psa_sla_ids.deadline",
+        "psa_sla_ids.end_date",
+        "psa_sla_ids.paused_since",
+    )
+    def _compute_psa_sla_deadline(self):
+        for ticket in self:
+            deadlines = [
+                clock.deadline
+                for clock in ticket.psa_sla_ids
+                if clock.cycle == ticket.psa_sla_cycle
+                and not clock.end_date
+                and not clock.paused_since
+                and clock.deadline
+            ]
+            ticket.psa_sla_deadline = min(deadlines, default=False)
+
+    def _psa_sla_earliest_clocks(self):
+        """Per ticket id, the live clock whose deadline comes first (running
+        ones before paused ones)."""
+        result = {}
+        clocks = self.env["psa.ticket.sla"]._live_clocks(self)
+        for clock in clocks.sorted(
+            lambda c: (bool(c.paused_since), c.deadline or fields.Datetime.now())
+        ):
+            result.setdefault(clock.ticket_id.id, clock)
+        return result
+
+    def _compute_psa_sla_remaining_hours(self):
+        earliest = self._psa_sla_earliest_clocks()
+        # One batch: the clocks share the business-time cache.
+        clocks = self.env["psa.ticket.sla"].sudo().union(*earliest.values())
+        remaining = {clock.ticket_id.id: clock.remaining_hours for clock in clocks}
+        for ticket in self:
+            ticket.psa_sla_remaining_hours = remaining.get(ticket.id, 0.0)
+
+    def _compute_psa_sla_update_overdue(self):
+        now = fields.Datetime.now()
+        late = {
+            clock.ticket_id.id
+            for clock in self.env["psa.ticket.sla"]._live_clocks(self, ("update",))
+            if not clock.paused_since and clock.deadline and clock.deadline <= now
+        }
+        for ticket in self:
+            ticket.psa_sla_update_overdue = ticket.id in late
+
+    def _search_psa_sla_update_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        domain = [
+            (
+                "psa_sla_ids",
+                "any",
+                [
+                    ("metric", "=", "update"),
+                    ("end_date", "=", False),
+                    ("paused_since", "=", False),
+                    ("deadline", "<=", fields.Datetime.now()),
+                ],
+            )
+        ]
+        if (operator == "=") != value:
+            return ["!", *domain]
+        return domain
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets._psa_sla_engine()._on_ticket_created(tickets.sudo())
+        return tickets
+
+    def write(self, vals):
+        stage_may_change = bool({"stage_id", "team_id"} & vals.keys())
+        old_stages = {t.id: t.stage_id for t in self} if stage_may_change else {}
+        context_changed = bool(self._psa_sla_context_fields() & vals.keys())
+        old_policies = (
+            {t.id: t.psa_sla_policy_id for t in self}
+            if "psa_sla_policy_id" in vals
+            else {}
+        )
+        res = super().write(vals)
+        if old_policies:
+            self._check_psa_sla_policy_write(old_policies)
+        if context_changed:
+            self._psa_sla_engine()._on_context_changed(self.sudo())
+        if stage_may_change:
+            self._psa_sla_engine()._on_stage_changed(self.sudo(), old_stages)
+        return res
+
+    def _check_psa_sla_policy_write(self, old_policies):
+        """Only support managers choose a policy other than the team's."""
+        if self.env.su or self.env.user.has_group("psa_helpdesk.group_psa_manager"):
+            return
+        if any(
+            t.psa_sla_policy_id
+            not in (
+                old_policies[t.id],
+                t.contract_id.sla_policy_id,
+                t.team_id.psa_sla_policy_id,
+            )
+            for t in self
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only support managers may change the SLA policy of a ticket."
+                )
+            )
+
+    def _message_post_after_hook(self, message, msg_values):
+        res = super()._message_post_after_hook(message, msg_values)
+        kind = self._psa_sla_message_kind(message)
+        if kind == "agent":
+            self._psa_sla_engine()._on_agent_reply(self.sudo())
+        elif kind == "customer":
+            self._psa_sla_engine()._on_customer_reply(self.sudo())
+        return res
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _psa_sla_engine(self):
+        """The SLA engine, to which ticket events are reported.
+
+        sudo: the clocks follow what happened to tickets the user was allowed
+        to create, move or post on (a customer on the portal or by email
+        included). Clocks, policies and calendars are then read and written
+        by the engine whatever the user's own rights; no id from the request
+        reaches it, only the tickets the event happened on.
+        """
+        return self.env["psa.ticket.sla"].sudo()
+
+    @api.model
+    def _psa_sla_context_fields(self):
+        """Ticket fields whose change may change the SLA context: the policy,
+        the entitlement, and every input of the derived priority."""
+        return {
+            "team_id",
+            "psa_sla_policy_id",
+            "psa_priority",
+            "psa_entitlement_exception",
+        } | PRIORITY_INPUTS
+
+    def _psa_sla_context(self):
+        """Per ticket id: ``(policy, priority, calendar)`` the SLA clocks
+        count with. An empty policy means no clocks: tickets no contract
+        covers (and no manager excepted) stay out of the clocks.
+
+        The calendar is the contract's support calendar, else the policy's,
+        else the company's.
+        """
+        result = {}
+        for ticket in self:
+            policy = ticket.psa_sla_policy_id if ticket.psa_sla_applies else False
+            policy = policy or self.env["psa.sla.policy"]
+            calendar = (
+                ticket.contract_id.resource_calendar_id
+                or policy.resource_calendar_id
+                or ticket.company_id.resource_calendar_id
+            )
+            result[ticket.id] = (policy, ticket.psa_priority or "3", calendar)
+        return result
+
+    def _psa_sla_message_kind(self, message):
+        """'agent' for a public reply of an internal user, 'customer' for a
+        message of the ticket's customer, else None (notes, system
+        messages, other people)."""
+        self.ensure_one()
+        if message.message_type not in ("comment", "email", "email_outgoing"):
+            return None
+        comment = self.env.ref("mail.mt_comment")
+        if message.subtype_id != comment:
+            return None
+        author = message.author_id
+        if not author or author == self.env.ref("base.partner_root"):
+            return None
+        # sudo: read whether the author is an internal user, whoever posts.
+        if any(not user.share for user in author.sudo().user_ids):
+            return "agent"
+        customer = self.commercial_partner_id
+        if author == self.partner_id or (
+            customer and author.commercial_partner_id == customer
+        ):
+            return "customer"
+        return None

@@ -1,0 +1,687 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The SLA engine: one clock per ticket, metric and cycle.
+
+A clock counts business time on a calendar (or 24×7) towards a frozen target.
+It keeps a *checkpoint*: ``consumed_hours`` is the business time consumed when
+``checkpoint_date`` was reached; while it runs, the deadline is the instant
+when the rest of the target (``target_hours - consumed_hours``) will have been
+consumed after the checkpoint. Pausing moves the checkpoint to the pause;
+resuming moves it to the resumption, so the deadline moves by exactly the
+paused business time. A change of target keeps what was consumed and applies
+the new target from the original start.
+
+State machine (``status``)::
+
+    running ──► at_risk ──► breached          (time, by _refresh_status)
+       │  ▲                                    live clocks (no end_date)
+       ▼  │ resume (customer reply / stage)
+     paused
+    live ──stop reached──► met | met_late     (consumed ≤ / > target)
+    live ──stop unreached► breached | cancelled (late / not late)
+
+Finished clocks (``end_date`` set) are never written again.
+"""
+
+import logging
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_duration, split_every
+
+from ..tools.business_time import BusinessTimeCache, NoWorkingTime
+from .psa_sla_policy import PRIORITIES
+
+_logger = logging.getLogger(__name__)
+
+METRICS = [
+    ("response", "First response"),
+    ("resolution", "Resolution"),
+    ("update", "Customer update"),
+]
+STATUSES = [
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("at_risk", "At risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+    ("met_late", "Met late"),
+    ("cancelled", "Cancelled"),
+]
+# Worst first: the ticket shows the worst of its live clocks, or, when none is
+# live any more, the worst outcome of its last cycle.
+LIVE_SEVERITY = ["breached", "at_risk", "running", "paused"]
+FINISHED_SEVERITY = ["breached", "met_late", "met", "cancelled"]
+# Below a second of difference, a clock is on time.
+EPSILON_HOURS = 1 / 3600.0
+
+
+def to_aware(value):
+    """An ORM datetime (naive UTC) as an aware datetime."""
+    return pytz.utc.localize(value)
+
+
+def to_naive(value):
+    """An aware datetime as an ORM datetime (naive UTC, whole seconds)."""
+    value = value.astimezone(pytz.utc).replace(tzinfo=None)
+    return (value + timedelta(microseconds=500000)).replace(microsecond=0)
+
+
+class PsaTicketSla(models.Model):
+    _name = "psa.ticket.sla"
+    _description = "SLA clock of a ticket"
+    _order = "ticket_id, cycle desc, metric, start_date desc, id desc"
+    _rec_name = "metric"
+
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        related="ticket_id.company_id", store=True, index=True, readonly=True
+    )
+    team_id = fields.Many2one(
+        related="ticket_id.team_id", store=True, string="Team", readonly=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        related="ticket_id.commercial_partner_id",
+        store=True,
+        string="Customer",
+        readonly=True,
+    )
+    user_id = fields.Many2one(related="ticket_id.user_id", string="Assigned to")
+    metric = fields.Selection(METRICS, required=True, readonly=True)
+    cycle = fields.Integer(
+        default=1,
+        readonly=True,
+        help="1 for the ticket as opened; every reopening starts a new cycle.",
+    )
+    policy_id = fields.Many2one("psa.sla.policy", string="Policy", readonly=True)
+    priority = fields.Selection(PRIORITIES, readonly=True)
+    calendar_id = fields.Many2one("resource.calendar", string="Calendar", readonly=True)
+    round_the_clock = fields.Boolean(string="24×7", readonly=True)
+    target_hours = fields.Float(
+        string="Target (h)", readonly=True, help="Frozen when the clock starts."
+    )
+    start_date = fields.Datetime(string="Started", required=True, readonly=True)
+    checkpoint_date = fields.Datetime(readonly=True)
+    consumed_hours = fields.Float(
+        string="Consumed (h)",
+        readonly=True,
+        help="Business hours consumed until the last event on the clock "
+        "(pause, resumption, target change, stop).",
+    )
+    paused_hours = fields.Float(string="Paused (h)", readonly=True)
+    paused_since = fields.Datetime(readonly=True)
+    deadline = fields.Datetime(index=True, readonly=True)
+    warning_1_date = fields.Datetime(string="At risk from", index=True, readonly=True)
+    warning_2_date = fields.Datetime(string="Second warning from", readonly=True)
+    reached_date = fields.Datetime(string="Reached", readonly=True)
+    end_date = fields.Datetime(
+        string="Stopped", readonly=True, help="Set once the clock is finished."
+    )
+    status = fields.Selection(
+        STATUSES, required=True, default="running", index=True, readonly=True
+    )
+    overrun_hours = fields.Float(
+        string="Late by (h)",
+        readonly=True,
+        help="Business hours consumed beyond the target.",
+    )
+    remaining_hours = fields.Float(
+        string="Remaining (h)",
+        compute="_compute_remaining_hours",
+        help="Business hours left until the deadline; negative when late.",
+    )
+    # Alert bookkeeping: set once by the alert engine, so each alert goes once.
+    warning_1_alert_date = fields.Datetime(readonly=True, copy=False)
+    warning_2_alert_date = fields.Datetime(readonly=True, copy=False)
+    breach_alert_date = fields.Datetime(readonly=True, copy=False)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    penalty_amount = fields.Monetary(
+        readonly=True, groups="psa_helpdesk.group_psa_manager"
+    )
+
+    def _compute_remaining_hours(self):
+        now = to_aware(fields.Datetime.now())
+        cache = self._business_time_cache()
+        live = self.filtered(lambda c: not c.end_date and not c.paused_since)
+        for calendar, clocks in live.grouped(lambda c: c._calendar_key()).items():
+            deadlines = [to_aware(d) for d in clocks.mapped("deadline") if d]
+            if deadlines:
+                cache.prepare(calendar, min(deadlines + [now]), max(deadlines + [now]))
+        for clock in self:
+            if clock in live and clock.deadline:
+                clock.remaining_hours = cache.elapsed(
+                    clock._calendar_key(), now, to_aware(clock.deadline)
+                )
+            else:
+                clock.remaining_hours = clock.target_hours - clock.consumed_hours
+
+    # ------------------------------------------------------------------
+    # Business time
+    # ------------------------------------------------------------------
+
+    def _calendar_key(self):
+        """The calendar to count on, or False for 24×7."""
+        self.ensure_one()
+        return False if self.round_the_clock else self.calendar_id
+
+    @api.model
+    def _business_time_cache(self):
+        def fetch(calendar, start, end):
+            # Working hours and public holidays are configuration, readable by
+            # every internal user; sudo so a portal reply can resume a clock.
+            return calendar.sudo()._psa_work_spans(start, end)
+
+        return BusinessTimeCache(fetch)
+
+    @api.model
+    def _raise_no_working_time(self, calendar):
+        raise UserError(
+            self.env._(
+                "Calendar %(calendar)s has no working time in the next years: "
+                "SLA deadlines cannot be computed on it.",
+                calendar=calendar.display_name,
+            )
+        )
+
+    def _consumed_at(self, cache, now):
+        """Business hours consumed at ``now`` (aware), per clock id."""
+        result = {}
+        for clock in self:
+            consumed = clock.consumed_hours
+            if not clock.end_date and not clock.paused_since:
+                consumed += cache.elapsed(
+                    clock._calendar_key(), to_aware(clock.checkpoint_date), now
+                )
+            result[clock.id] = consumed
+        return result
+
+    # ------------------------------------------------------------------
+    # Engine: the only code that writes clocks. Agents can read clocks but
+    # not write them, so the engine works with sudo() on clocks it selected
+    # itself from the tickets the user is working on.
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _live_clocks(self, tickets, metrics=None):
+        """Unfinished clocks of the current cycle of ``tickets``."""
+        return tickets.sudo().psa_sla_ids.filtered(
+            lambda c: (
+                not c.end_date
+                and c.cycle == c.ticket_id.psa_sla_cycle
+                and (metrics is None or c.metric in metrics)
+            )
+        )
+
+    @api.model
+    def _clock_values(self, ticket, metric, cycle, context, now):
+        """Values of a new clock, or None when the policy sets no target."""
+        policy, priority, calendar = context
+        target = policy._get_target(priority)
+        hours = {
+            "response": target.response_hours,
+            "resolution": target.resolution_hours,
+            "update": target.update_hours,
+        }[metric]
+        if not target or hours <= 0:
+            return None
+        round_the_clock = priority == "1" and policy.p1_round_the_clock
+        if not round_the_clock and not calendar:
+            return None
+        return {
+            "ticket_id": ticket.id,
+            "metric": metric,
+            "cycle": cycle,
+            "policy_id": policy.id,
+            "priority": priority,
+            "calendar_id": calendar.id if calendar else False,
+            "round_the_clock": round_the_clock,
+            "target_hours": hours,
+            "start_date": now,
+            "checkpoint_date": now,
+            "consumed_hours": 0.0,
+        }
+
+    @api.model
+    def _start_clocks(self, tickets, metrics, new_cycle=False):
+        """Start ``metrics`` clocks on ``tickets``; in a new cycle or in the
+        current one. Tickets in a pause stage get paused clocks."""
+        now = fields.Datetime.now()
+        contexts = tickets._psa_sla_context()
+        vals_list = []
+        by_cycle = {}
+        for ticket in tickets:
+            context = contexts[ticket.id]
+            if not context[0]:
+                continue
+            cycle = ticket.psa_sla_cycle + 1 if new_cycle else ticket.psa_sla_cycle
+            cycle = max(cycle, 1)
+            by_cycle.setdefault(cycle, []).append(ticket.id)
+            for metric in metrics:
+                vals = self._clock_values(ticket, metric, cycle, context, now)
+                if vals:
+                    vals_list.append(vals)
+        for cycle, ticket_ids in by_cycle.items():
+            to_bump = tickets.browse(ticket_ids).filtered(
+                lambda t, cycle=cycle: t.psa_sla_cycle != cycle
+            )
+            if to_bump:
+                to_bump.write({"psa_sla_cycle": cycle})
+        if not vals_list:
+            return self.browse()
+        clocks = self.sudo().create(self._with_schedule(vals_list, now))
+        in_pause = clocks.filtered(
+            lambda c: c.ticket_id.stage_id in c.policy_id.pause_stage_ids
+        )
+        in_pause._pause()
+        (clocks - in_pause)._trigger_refresh()
+        return clocks
+
+    @api.model
+    def _with_schedule(self, vals_list, now):
+        """``vals_list`` of new clocks completed with deadlines and status,
+        computed in one batch."""
+        cache = self._business_time_cache()
+        Calendar = self.env["resource.calendar"]
+        Policy = self.env["psa.sla.policy"]
+        result = []
+        for vals in vals_list:
+            calendar = (
+                False
+                if vals["round_the_clock"]
+                else Calendar.browse(vals["calendar_id"])
+            )
+            schedule = self._schedule_values(
+                cache,
+                calendar,
+                Policy.browse(vals["policy_id"]),
+                vals["target_hours"],
+                vals["checkpoint_date"],
+                vals["consumed_hours"],
+                now,
+            )
+            result.append(dict(vals, **schedule))
+        return result
+
+    @api.model
+    def _schedule_values(
+        self, cache, calendar, policy, target, checkpoint, consumed, now
+    ):
+        """Deadline, warning dates and live status of a running clock."""
+        start = to_aware(checkpoint)
+        try:
+            deadline = cache.add(calendar, start, target - consumed)
+            warnings = [
+                cache.add(calendar, start, target * threshold / 100.0 - consumed)
+                if threshold
+                else None
+                for threshold in (
+                    policy.warning_threshold_1,
+                    policy.warning_threshold_2,
+                )
+            ]
+        except NoWorkingTime:
+            self._raise_no_working_time(calendar)
+        values = {
+            "deadline": to_naive(deadline),
+            "warning_1_date": warnings[0] and to_naive(warnings[0]),
+            "warning_2_date": warnings[1] and to_naive(warnings[1]),
+        }
+        values["status"] = self._live_status(values, now)
+        return values
+
+    @api.model
+    def _live_status(self, values, now):
+        if values["deadline"] <= now:
+            return "breached"
+        if values["warning_1_date"] and values["warning_1_date"] <= now:
+            return "at_risk"
+        return "running"
+
+    def _schedule(self):
+        """Recompute deadline, warnings and status of running clocks."""
+        now = fields.Datetime.now()
+        cache = self._business_time_cache()
+        for clock in self:
+            clock.write(
+                self._schedule_values(
+                    cache,
+                    clock._calendar_key(),
+                    clock.policy_id,
+                    clock.target_hours,
+                    clock.checkpoint_date,
+                    clock.consumed_hours,
+                    now,
+                )
+            )
+        self._trigger_refresh()
+
+    def _trigger_refresh(self):
+        """Make the status cron run when the first of these running clocks
+        gets at risk or late."""
+        dates = [
+            date
+            for clock in self
+            if not clock.end_date and not clock.paused_since
+            for date in (clock.warning_1_date, clock.deadline)
+            if date and date > fields.Datetime.now()
+        ]
+        cron = self.env.ref(
+            "psa_helpdesk.psa_ticket_sla_cron_refresh", raise_if_not_found=False
+        )
+        if dates and cron:
+            # Scheduling a cron run is technical bookkeeping of the engine,
+            # not something the user who moved the ticket may do by hand.
+            cron.sudo()._trigger(at=min(dates))
+
+    def _pause(self):
+        """Freeze running clocks: what was consumed is kept at a checkpoint."""
+        clocks = self.filtered(lambda c: not c.end_date and not c.paused_since)
+        if not clocks:
+            return
+        now = fields.Datetime.now()
+        consumed = clocks._consumed_at(self._business_time_cache(), to_aware(now))
+        for clock in clocks:
+            clock.write(
+                {
+                    "consumed_hours": consumed[clock.id],
+                    "checkpoint_date": now,
+                    "paused_since": now,
+                    "status": "paused",
+                }
+            )
+
+    def _resume(self):
+        """Restart paused clocks; their deadline moves by the paused business
+        time."""
+        clocks = self.filtered(lambda c: not c.end_date and c.paused_since)
+        if not clocks:
+            return
+        now = fields.Datetime.now()
+        cache = self._business_time_cache()
+        for clock in clocks:
+            paused = cache.elapsed(
+                clock._calendar_key(), to_aware(clock.paused_since), to_aware(now)
+            )
+            clock.write(
+                {
+                    "paused_hours": clock.paused_hours + paused,
+                    "paused_since": False,
+                    "checkpoint_date": now,
+                }
+            )
+        clocks._schedule()
+
+    def _stop(self, reached, cancel=False):
+        """Finish live clocks: ``reached`` when their goal was achieved (met,
+        or met late), otherwise they no longer apply (breached when already
+        late, else cancelled; always cancelled with ``cancel``)."""
+        clocks = self.filtered(lambda c: not c.end_date)
+        if not clocks:
+            return
+        clocks._resume()
+        now = fields.Datetime.now()
+        consumed = clocks._consumed_at(self._business_time_cache(), to_aware(now))
+        for clock in clocks:
+            overrun = consumed[clock.id] - clock.target_hours
+            late = overrun > EPSILON_HOURS
+            if reached:
+                status = "met_late" if late else "met"
+            else:
+                status = "breached" if late and not cancel else "cancelled"
+            clock.write(
+                {
+                    "consumed_hours": consumed[clock.id],
+                    "checkpoint_date": now,
+                    "end_date": now,
+                    "reached_date": now if reached else False,
+                    "status": status,
+                    "overrun_hours": max(overrun, 0.0),
+                }
+            )
+
+    def _refresh_status(self):
+        """Move live running clocks to at risk / breached as time passes;
+        also updates how late breached clocks are."""
+        now = fields.Datetime.now()
+        clocks = self.filtered(lambda c: not c.end_date and not c.paused_since)
+        cache = self._business_time_cache()
+        consumed = clocks._consumed_at(cache, to_aware(now))
+        for clock in clocks:
+            values = {
+                "status": self._live_status(
+                    {
+                        "deadline": clock.deadline,
+                        "warning_1_date": clock.warning_1_date,
+                    },
+                    now,
+                )
+            }
+            if values["status"] == "breached":
+                values["overrun_hours"] = max(
+                    consumed[clock.id] - clock.target_hours, 0.0
+                )
+            if any(clock[name] != value for name, value in values.items()):
+                clock.write(values)
+
+    # ------------------------------------------------------------------
+    # Ticket events
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _on_ticket_created(self, tickets):
+        tickets = tickets.filtered(lambda t: not t.stage_id.closed)
+        return self._start_clocks(tickets, ("response", "resolution"), new_cycle=True)
+
+    @api.model
+    def _on_stage_changed(self, tickets, old_stages):
+        """``old_stages``: the stage of each ticket id before the change."""
+        contexts = tickets._psa_sla_context()
+        to_close = to_reopen = to_pause = to_resume = tickets.browse()
+        resume_stages = {}
+        for ticket in tickets:
+            old, new = old_stages.get(ticket.id), ticket.stage_id
+            if old == new:
+                continue
+            pause_stages = contexts[ticket.id][0].pause_stage_ids
+            if new.closed and not (old and old.closed):
+                to_close |= ticket
+            elif old and old.closed and not new.closed:
+                to_reopen |= ticket
+            elif new in pause_stages and old not in pause_stages:
+                to_pause |= ticket
+                resume_stages.setdefault(old.id, []).append(ticket.id)
+            elif old in pause_stages and new not in pause_stages:
+                to_resume |= ticket
+        if to_close:
+            live = self._live_clocks(to_close)
+            live.filtered(lambda c: c.metric == "resolution")._stop(reached=True)
+            live.filtered(lambda c: c.metric != "resolution")._stop(reached=False)
+        if to_reopen:
+            self._start_clocks(to_reopen, ("response", "resolution"), new_cycle=True)
+        if to_pause:
+            self._live_clocks(to_pause)._pause()
+            for stage_id, ticket_ids in resume_stages.items():
+                tickets.browse(ticket_ids).write({"psa_sla_resume_stage_id": stage_id})
+        if to_resume:
+            self._live_clocks(to_resume)._resume()
+
+    @api.model
+    def _on_agent_reply(self, tickets):
+        """A public message of an agent: it is the first response, it is an
+        update to the customer (the update clock starts again)."""
+        tickets = tickets.filtered(lambda t: t.psa_sla_cycle)
+        if not tickets:
+            return
+        self._live_clocks(tickets, ("response", "update"))._stop(reached=True)
+        self._start_clocks(
+            tickets.filtered(lambda t: not t.stage_id.closed), ("update",)
+        )
+
+    @api.model
+    def _on_customer_reply(self, tickets):
+        """A message of the customer on a ticket waiting for them: the ticket
+        goes back to work (to the stage it was paused from, else to the first
+        open stage of its team), which resumes its clocks."""
+        contexts = tickets._psa_sla_context()
+        waiting = tickets.filtered(
+            lambda t: t.stage_id in contexts[t.id][0].pause_stage_ids
+        )
+        for ticket in waiting:
+            pause_stages = contexts[ticket.id][0].pause_stage_ids
+            stage = ticket.psa_sla_resume_stage_id
+            if not stage or stage.closed or stage in pause_stages:
+                stage = ticket.team_id._get_applicable_stages().filtered(
+                    lambda s, pause_stages=pause_stages: (
+                        not s.closed and s not in pause_stages
+                    )
+                )[:1]
+            if stage:
+                # The customer may be a portal user or the mail gateway, who
+                # cannot move stages: the engine does it on a ticket the
+                # message was already posted on (access checked by then).
+                ticket.sudo().write({"stage_id": stage.id})
+
+    @api.model
+    def _on_context_changed(self, tickets):
+        """Policy, priority or calendar changed: live clocks take the new
+        target, keeping what they consumed (the new target counts from the
+        original start); the change is logged on the ticket."""
+        now = fields.Datetime.now()
+        contexts = tickets._psa_sla_context()
+        cache = self._business_time_cache()
+        metric_labels = dict(self._fields["metric"]._description_selection(self.env))
+        to_start = tickets.browse()
+        for ticket in tickets:
+            context = contexts[ticket.id]
+            policy, _priority, _calendar = context
+            live = self._live_clocks(ticket)
+            if not live:
+                if policy and not ticket.stage_id.closed and not ticket.psa_sla_ids:
+                    to_start |= ticket
+                continue
+            changes = []
+            to_schedule = self.browse()
+            for clock in live:
+                vals = policy and self._clock_values(
+                    ticket, clock.metric, clock.cycle, context, now
+                )
+                label = metric_labels[clock.metric]
+                if not vals:
+                    clock._stop(reached=False, cancel=True)
+                    changes.append(
+                        self.env._("%(metric)s: no target any more.", metric=label)
+                    )
+                    continue
+                frozen = {
+                    "policy_id": clock.policy_id.id,
+                    "priority": clock.priority,
+                    "calendar_id": clock.calendar_id.id,
+                    "round_the_clock": clock.round_the_clock,
+                    "target_hours": clock.target_hours,
+                }
+                new = {key: vals[key] for key in frozen}
+                if new == frozen:
+                    continue
+                consumed = clock._consumed_at(cache, to_aware(now))[clock.id]
+                clock.write(
+                    dict(
+                        new,
+                        consumed_hours=consumed,
+                        checkpoint_date=now
+                        if not clock.paused_since
+                        else clock.checkpoint_date,
+                    )
+                )
+                if not clock.paused_since:
+                    to_schedule |= clock
+                changes.append(
+                    self.env._(
+                        "%(metric)s: P%(old_priority)s %(old)s → P%(new_priority)s "
+                        "%(new)s",
+                        metric=label,
+                        old_priority=frozen["priority"],
+                        old=format_duration(frozen["target_hours"]),
+                        new_priority=new["priority"],
+                        new=format_duration(new["target_hours"]),
+                    )
+                )
+            to_schedule._schedule()
+            if changes:
+                ticket.message_post(
+                    body=self.env._(
+                        "SLA targets changed (time already consumed is kept): "
+                        "%(changes)s",
+                        changes="; ".join(changes),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        if to_start:
+            self._on_ticket_created(to_start)
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_refresh_status(self, batch_size=500):
+        """Running clocks whose warning or deadline time has come change
+        status; then the cron is scheduled for the next such time."""
+        now = fields.Datetime.now()
+        domain = [
+            ("end_date", "=", False),
+            ("paused_since", "=", False),
+            "|",
+            ("deadline", "<=", now),
+            "&",
+            ("status", "=", "running"),
+            ("warning_1_date", "<=", now),
+        ]
+        clocks = self.search(domain)
+        done = 0
+        for batch_ids in split_every(batch_size, clocks.ids):
+            batch = self.browse(batch_ids)
+            try:
+                with self.env.cr.savepoint():
+                    batch._refresh_status()
+                    batch.flush_recordset()
+            except Exception:
+                _logger.exception("SLA status refresh failed for clocks %s", batch_ids)
+            done += len(batch_ids)
+            self._notify_cron_progress(done, len(clocks) - done)
+        self._schedule_next_refresh()
+
+    @api.model
+    def _notify_cron_progress(self, done, remaining):
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _schedule_next_refresh(self):
+        """Wake the refresh cron up when the next clock changes status."""
+        cron = self.env.ref(
+            "psa_helpdesk.psa_ticket_sla_cron_refresh", raise_if_not_found=False
+        )
+        if not cron:
+            return
+        now = fields.Datetime.now()
+        base = [("end_date", "=", False), ("paused_since", "=", False)]
+        upcoming = [
+            self.search(
+                base + [("status", "=", "running"), ("warning_1_date", ">", now)],
+                order="warning_1_date",
+                limit=1,
+            ).warning_1_date,
+            self.search(
+                base + [("status", "!=", "breached"), ("deadline", ">", now)],
+                order="deadline",
+                limit=1,
+            ).deadline,
+        ]
+        upcoming = [date for date in upcoming if date]
+        if upcoming:
+            cron._trigger(at=min(upcoming))
