@@ -7,3 +7,8 @@ from . import psa_installation_history
 from . import helpdesk_ticket
 from . import res_partner
 from . import psa_sla_policy
+from . import helpdesk_ticket_development
+from . import project_task
+from . import project_project
+from . import res_company
+from . import res_config_settings
