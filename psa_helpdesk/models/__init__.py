@@ -19,3 +19,6 @@ from . import psa_ticket_escalation
 from . import resource_calendar
 from . import psa_ticket_sla
 from . import helpdesk_ticket_sla
+from . import helpdesk_ticket_development
+from . import project_task
+from . import project_project

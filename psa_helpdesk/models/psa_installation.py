@@ -255,3 +255,40 @@ class PsaInstallation(models.Model):
             "default_partner_id": self.partner_id.id,
         }
         return action
+
+    # ------------------------------------------------------------------
+    # Upgrade and customisation projects
+    # ------------------------------------------------------------------
+
+    upgrade_project_ids = fields.One2many(
+        "project.project", "psa_installation_id", string="Upgrade projects"
+    )
+    upgrade_project_count = fields.Integer(compute="_compute_upgrade_project_count")
+
+    def _compute_upgrade_project_count(self):
+        counts = dict(
+            self.env["project.project"]._read_group(
+                [("psa_installation_id", "in", self.ids)],
+                ["psa_installation_id"],
+                ["__count"],
+            )
+        )
+        for inst in self:
+            inst.upgrade_project_count = counts.get(inst, 0)
+
+    def action_request_upgrade(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "psa_helpdesk.psa_upgrade_request_wizard_action"
+        )
+        action["context"] = {"default_installation_id": self.id}
+        return action
+
+    def action_view_upgrade_projects(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "psa_helpdesk.project_project_psa_upgrade_action"
+        )
+        action["domain"] = [("psa_installation_id", "=", self.id)]
+        action["context"] = {"default_psa_installation_id": self.id}
+        return action

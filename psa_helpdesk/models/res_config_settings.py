@@ -9,3 +9,12 @@ class ResConfigSettings(models.TransientModel):
     psa_commercial_team_id = fields.Many2one(
         related="company_id.psa_commercial_team_id", readonly=False
     )
+    psa_escalation_stage_id = fields.Many2one(
+        related="company_id.psa_escalation_stage_id", readonly=False
+    )
+    psa_problem_close_stage_id = fields.Many2one(
+        related="company_id.psa_problem_close_stage_id", readonly=False
+    )
+    psa_upgrade_template_project_id = fields.Many2one(
+        related="company_id.psa_upgrade_template_project_id", readonly=False
+    )

@@ -6,3 +6,6 @@ from . import test_priority
 from . import test_escalation
 from . import test_business_time
 from . import test_ticket_sla
+from . import test_development
+from . import test_problem
+from . import test_upgrade_project

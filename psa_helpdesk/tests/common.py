@@ -95,6 +95,34 @@ class PsaCommon(TransactionCase):
         )
 
     @classmethod
+    def _entitle(cls, pairs, **vals):
+        """Active contracts for ``(customer, products)`` pairs, on a tier that
+        maps severity S1..S3 to P1..P3: their tickets are entitled."""
+        tier = cls.env["psa.service.tier"].create(
+            {
+                "name": "Tier (test)",
+                "matrix_ids": [
+                    Command.create({"severity": s, "priority": s})
+                    for s in ("1", "2", "3")
+                ],
+            }
+        )
+        return cls.env["psa.contract"].create(
+            [
+                {
+                    "name": f"Maintenance {customer.name}",
+                    "partner_id": customer.id,
+                    "product_ids": [Command.set(products.ids)],
+                    "service_tier_id": tier.id,
+                    "date_start": "2020-01-01",
+                    "confirmed": True,
+                    **vals,
+                }
+                for customer, products in pairs
+            ]
+        )
+
+    @classmethod
     def _ticket(cls, user=None, **vals):
         values = {
             "name": "It does not work",

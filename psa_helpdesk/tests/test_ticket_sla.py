@@ -106,25 +106,7 @@ class TestTicketSla(PsaCommon):
         # The customer is entitled: a contract covering the product, whose
         # tier maps severity S1..S3 to P1..P3. It names no policy or calendar
         # of its own, so the team's policy and the policy's calendar apply.
-        cls.tier = cls.env["psa.service.tier"].create(
-            {
-                "name": "Gold tier",
-                "matrix_ids": [
-                    Command.create({"severity": s, "priority": s})
-                    for s in ("1", "2", "3")
-                ],
-            }
-        )
-        cls.contract = cls.env["psa.contract"].create(
-            {
-                "name": "Municipal maintenance",
-                "partner_id": cls.customer.id,
-                "product_ids": [Command.set(cls.product.ids)],
-                "service_tier_id": cls.tier.id,
-                "date_start": "2020-01-01",
-                "confirmed": True,
-            }
-        )
+        cls.contract = cls._entitle([(cls.customer, cls.product)])
 
     def _new(self, **vals):
         vals.setdefault("team_id", self.team.id)

@@ -1,0 +1,136 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+
+class ProjectProject(models.Model):
+    """Upgrades and customisations run as implementation projects, linked to
+    the installation they change and the version they deliver."""
+
+    _inherit = "project.project"
+
+    psa_installation_id = fields.Many2one(
+        "psa.installation",
+        string="Installation",
+        index="btree_not_null",
+        tracking=True,
+        help="The customer installation this upgrade or customisation project changes.",
+    )
+    psa_product_id = fields.Many2one(
+        related="psa_installation_id.product_id", string="Installed product"
+    )
+    psa_current_version_id = fields.Many2one(
+        related="psa_installation_id.version_id", string="Current version"
+    )
+    psa_target_version_id = fields.Many2one(
+        "psa.product.version",
+        string="Target version",
+        tracking=True,
+        domain="[('product_id', '=', psa_product_id)]",
+        help="The version the installation runs once the project is delivered.",
+    )
+    psa_delivery_date = fields.Datetime(
+        string="Upgrade delivered on", readonly=True, copy=False, tracking=True
+    )
+    psa_delivered_by_id = fields.Many2one(
+        "res.users", string="Upgrade delivered by", readonly=True, copy=False
+    )
+
+    @api.constrains("psa_installation_id", "psa_target_version_id")
+    def _check_psa_target_version(self):
+        for project in self:
+            target = project.psa_target_version_id
+            if not target:
+                continue
+            if target.product_id != project.psa_installation_id.product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Target version %(version)s is a version of %(other)s, "
+                        "but the installation runs %(product)s.",
+                        version=target.display_name,
+                        other=target.product_id.display_name,
+                        product=project.psa_installation_id.product_id.display_name
+                        or self.env._("(no installation)"),
+                    )
+                )
+
+    def _psa_check_can_deliver(self):
+        """Implementation users and project managers deliver upgrades."""
+        user = self.env.user
+        if not (
+            user.has_group("psa_helpdesk.group_psa_implementation")
+            or user.has_group("project.group_project_manager")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only the implementation team or project managers can "
+                    "deliver an upgrade."
+                )
+            )
+        self.check_access("read")
+
+    def action_psa_deliver_upgrade(self):
+        """Move the installation to the target version; the version history
+        keeps this project."""
+        self._psa_check_can_deliver()
+        for project in self:
+            installation = project.psa_installation_id
+            target = project.psa_target_version_id
+            if not installation or not target:
+                raise UserError(
+                    self.env._(
+                        "Project %(project)s needs an installation and a target "
+                        "version before it can be delivered.",
+                        project=project.display_name,
+                    )
+                )
+            if project.psa_delivery_date:
+                raise UserError(
+                    self.env._(
+                        "Project %(project)s was already delivered on %(date)s.",
+                        project=project.display_name,
+                        date=project.psa_delivery_date,
+                    )
+                )
+            current = installation.version_id
+            if not current._is_older_than(target):
+                raise UserError(
+                    self.env._(
+                        "%(installation)s already runs version %(current)s: the "
+                        "target version %(target)s must be newer. Nothing was "
+                        "changed.",
+                        installation=installation.display_name,
+                        current=current.name,
+                        target=target.name,
+                    )
+                )
+            project._psa_deliver_upgrade(installation, current, target)
+        return True
+
+    def _psa_deliver_upgrade(self, installation, current, target):
+        self.ensure_one()
+        # sudo: delivering is the implementation team's job (checked in
+        # _psa_check_can_deliver), yet installations are edited by support
+        # analysts and projects by project managers only.
+        installation.sudo().with_context(psa_upgrade_project_id=self.id).write(
+            {"version_id": target.id}
+        )
+        self.sudo().write(
+            {
+                "psa_delivery_date": fields.Datetime.now(),
+                "psa_delivered_by_id": self.env.user.id,
+            }
+        )
+        body = self.env._(
+            "Upgrade delivered by %(user)s: %(installation)s moved from version "
+            "%(old)s to %(new)s (project %(project)s).",
+            user=self.env.user.name,
+            installation=installation.partner_id.name,
+            old=current.name,
+            new=target.name,
+            project=self.name,
+        )
+        # sudo: see above, posting needs write access on both records.
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        installation.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

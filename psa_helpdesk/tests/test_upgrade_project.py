@@ -1,0 +1,116 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common_development import PsaDevelopmentCommon
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeProject(PsaDevelopmentCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = cls.env["project.project"].create({"name": "Upgrade template"})
+        cls.env["project.task"].create(
+            [
+                {"name": "Back up the database", "project_id": cls.template.id},
+                {"name": "Upgrade the test environment", "project_id": cls.template.id},
+            ]
+        )
+        cls.company.psa_upgrade_template_project_id = cls.template
+
+    def _request(self, user, target, installation=None):
+        wizard = self.env(user=user)["psa.upgrade.request.wizard"].create(
+            {
+                "installation_id": (installation or self.installation).id,
+                "target_version_id": target.id,
+            }
+        )
+        action = wizard.action_request()
+        return self.env["project.project"].browse(action["res_id"])
+
+    def test_request_upgrade_copies_template(self):
+        project = self._request(self.implementer, self.v40)
+        self.assertEqual(project.psa_installation_id, self.installation)
+        self.assertEqual(project.psa_target_version_id, self.v40)
+        self.assertEqual(project.partner_id, self.customer)
+        self.assertEqual(
+            sorted(project.task_ids.mapped("name")),
+            ["Back up the database", "Upgrade the test environment"],
+        )
+        self.assertEqual(len(self.template.task_ids), 2, "template untouched")
+        self.assertIn("3.9", project.name)
+        self.assertIn("4.0", project.name)
+        self.assertEqual(self.installation.upgrade_project_count, 1)
+        # the implementation user sees the project and the installation
+        project.with_user(self.implementer).read(["name", "psa_installation_id"])
+        self.installation.with_user(self.implementer).read(["version_id"])
+        with self.assertRaises(AccessError):
+            self.installation.with_user(self.implementer).write(
+                {"version_id": self.v40.id}
+            )
+
+    def test_request_without_template(self):
+        self.company.psa_upgrade_template_project_id = False
+        project = self._request(self.implementer, self.v310)
+        self.assertEqual(project.psa_target_version_id, self.v310)
+        self.assertFalse(project.task_ids)
+
+    def test_request_older_version_is_refused(self):
+        self.installation.version_id = self.v310
+        Project = self.env["project.project"]
+        before = Project.search_count([])
+        with self.assertRaisesRegex(UserError, "must be newer"):
+            self._request(self.implementer, self.v39)
+        with self.assertRaisesRegex(UserError, "must be newer"):
+            self._request(self.implementer, self.v310)
+        self.assertEqual(Project.search_count([]), before)
+
+    def test_request_version_of_other_product_is_refused(self):
+        with self.assertRaisesRegex(UserError, "is a version of"):
+            self._request(self.implementer, self.other_version)
+        self.assertFalse(self.installation.upgrade_project_ids)
+
+    def test_agent_cannot_request_upgrade(self):
+        with self.assertRaises(AccessError):
+            self._request(self.agent, self.v40)
+
+    def test_deliver_upgrade(self):
+        project = self._request(self.implementer, self.v40)
+        project.with_user(self.implementer).action_psa_deliver_upgrade()
+        self.assertEqual(self.installation.version_id, self.v40)
+        history = self.installation.history_ids[:1]
+        self.assertEqual(history.from_version_id, self.v39)
+        self.assertEqual(history.to_version_id, self.v40)
+        self.assertEqual(history.project_id, project)
+        self.assertEqual(history.user_id, self.implementer)
+        self.assertTrue(project.psa_delivery_date)
+        self.assertEqual(project.psa_delivered_by_id, self.implementer)
+        self.assertIn("delivered", project.message_ids[:1].body)
+        self.assertIn("delivered", self.installation.message_ids[:1].body)
+        with self.assertRaisesRegex(UserError, "already delivered"):
+            project.with_user(self.implementer).action_psa_deliver_upgrade()
+
+    def test_deliver_when_installation_is_already_newer(self):
+        project = self._request(self.implementer, self.v310)
+        self.installation.version_id = self.v40
+        history_before = self.installation.history_ids
+        with self.assertRaisesRegex(UserError, "must be newer"):
+            project.with_user(self.implementer).action_psa_deliver_upgrade()
+        self.assertEqual(self.installation.version_id, self.v40)
+        self.assertEqual(self.installation.history_ids, history_before)
+        self.assertFalse(project.psa_delivery_date)
+
+    def test_target_version_of_other_product(self):
+        project = self._request(self.implementer, self.v40)
+        with self.assertRaises(ValidationError):
+            project.psa_target_version_id = self.other_version
+
+    def test_agent_cannot_deliver(self):
+        project = self._request(self.implementer, self.v40)
+        with self.assertRaises(AccessError):
+            project.with_user(self.agent).action_psa_deliver_upgrade()
+        with self.assertRaises(AccessError):
+            project.with_user(self.developer).action_psa_deliver_upgrade()
+        self.assertEqual(self.installation.version_id, self.v39)
