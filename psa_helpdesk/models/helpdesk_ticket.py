@@ -141,6 +141,7 @@ class HelpdeskTicket(models.Model):
         tracking=True,
         check_company=True,
         domain="[('partner_id', '=', commercial_partner_id), ('state', '=', 'active')]",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
         help="Active contract of the customer covering the ticket's product.",
     )
     psa_service_tier_id = fields.Many2one(

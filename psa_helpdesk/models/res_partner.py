@@ -22,18 +22,18 @@ class ResPartner(models.Model):
         "psa.contract",
         "partner_id",
         string="Contracts",
-        groups="base.group_user",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
     psa_contract_count = fields.Integer(
         compute="_compute_psa_contract_state",
         string="Contracts count",
-        groups="base.group_user",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
     psa_has_active_contract = fields.Boolean(
         compute="_compute_psa_contract_state",
         search="_search_psa_has_active_contract",
         string="Under contract",
-        groups="base.group_user",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
         help="The customer company has an active support contract today.",
     )
     psa_account_leader_id = fields.Many2one(

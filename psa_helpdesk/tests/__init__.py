@@ -9,3 +9,4 @@ from . import test_ticket_sla
 from . import test_development
 from . import test_problem
 from . import test_upgrade_project
+from . import test_access_matrix
