@@ -34,6 +34,15 @@ set +e
     --log-level=info --logfile= \
     2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
+
+# Lifecycle on the same database, now full of data and clocks: upgrade keeps
+# everything, uninstall leaves a working helpdesk (TEST_LIFECYCLE=0 skips it).
+LIFECYCLE_LOG="$LOG_DIR/$DB.lifecycle.log"
+: >"$LIFECYCLE_LOG"
+if [ "${TEST_LIFECYCLE:-1}" = 1 ] && [[ ",$MODULES," == *",psa_helpdesk,"* ]]; then
+    "$VENV/bin/python" "$ROOT/scripts/lifecycle_check.py" --odoo "$VENV/bin/odoo" \
+        --addons-path="$(addons_path)" --db "$DB" 2>&1 | tee "$LIFECYCLE_LOG"
+fi
 set -e
 
-exec "$VENV/bin/python" "$ROOT/scripts/test_summary.py" "$LOG" "$status"
+exec "$VENV/bin/python" "$ROOT/scripts/test_summary.py" "$LOG" "$status" "$LIFECYCLE_LOG"
