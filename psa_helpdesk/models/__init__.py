@@ -7,3 +7,7 @@ from . import psa_installation_history
 from . import helpdesk_ticket
 from . import res_partner
 from . import psa_sla_policy
+from . import helpdesk_ticket_stage
+from . import psa_ticket_segment
+from . import helpdesk_ticket_communication
+from . import mail_thread
