@@ -1,7 +1,7 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
@@ -139,6 +139,14 @@ class TestCommunication(PsaCommon, MailCase):
         self.assertFalse(question.installation_id)
         question.with_user(self.agent).stage_id = self.stage_done
         self.assertTrue(question.closed)
+
+    def test_customer_closing_from_portal(self):
+        """A customer closing their own ticket from the portal writes no
+        resolution: helpdesk_mgmt's /ticket/close writes the stage as sudo."""
+        portal = new_test_user(self.env, login="psa_portal", groups="base.group_portal")
+        # sudo: as helpdesk_mgmt's controller does
+        self.ticket.with_user(portal).sudo().stage_id = self.stage_done
+        self.assertTrue(self.ticket.closed)
 
     # ------------------------------------------------------------------
     # Closing email

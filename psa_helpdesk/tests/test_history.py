@@ -185,3 +185,19 @@ class TestHistory(PsaCommon):
         action = ticket.with_user(self.analyst).action_psa_open_history()
         self.assertEqual(action["res_model"], "psa.ticket.segment")
         self.assertEqual(action["domain"], [("ticket_id", "=", ticket.id)])
+
+    def test_existing_tickets_get_history(self):
+        """Tickets that existed before the module start their history when it
+        is installed."""
+        ticket = self._new_ticket()
+        ticket.psa_segment_ids.sudo().unlink()
+        with freeze_time("2026-04-01 08:00:00"):
+            self.env["psa.ticket.segment"]._psa_init_open_segments()
+        self.assertEqual(
+            set(ticket.psa_segment_ids.mapped("dimension")),
+            set(self.env["helpdesk.ticket"]._psa_segment_dimensions()),
+        )
+        self.assertEqual(
+            {str(d) for d in ticket.psa_segment_ids.mapped("date_start")},
+            {"2026-04-01 08:00:00"},
+        )
