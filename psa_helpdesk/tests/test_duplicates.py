@@ -3,7 +3,7 @@
 from unittest.mock import patch
 
 from odoo.fields import Command
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import PsaCommon
 
@@ -120,3 +120,19 @@ class TestDuplicates(PsaCommon):
         self.assertEqual(ticket.duplicate_id, self.original)
         self.assertEqual(ticket.stage_id, self.stage_done)
         self.assertFalse(self.original.psa_duplicate_candidate_ids)
+
+    def test_form_view_per_role(self):
+        """The form shows suggestions to every helpdesk user, and the history
+        only to the PSA roles."""
+        helpdesk_user = new_test_user(
+            self.env, login="hd_own", groups="helpdesk_mgmt.group_helpdesk_user_own"
+        )
+        for user, sees_history in ((self.agent, True), (helpdesk_user, False)):
+            arch = (
+                self.env["helpdesk.ticket"]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+            self.assertIn('name="psa_duplicate_candidate_ids"', arch)
+            self.assertIn('name="psa_resolution"', arch)
+            self.assertEqual('name="psa_segment_ids"' in arch, sees_history)
