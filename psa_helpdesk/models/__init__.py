@@ -22,3 +22,6 @@ from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_development
 from . import project_task
 from . import project_project
+from . import psa_ticket_segment
+from . import helpdesk_ticket_communication
+from . import mail_thread

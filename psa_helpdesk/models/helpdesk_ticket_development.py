@@ -175,12 +175,10 @@ class HelpdeskTicket(models.Model):
         return action
 
     def _psa_problem_close_values(self, stage, resolution):
-        """Values written on an incident closed by its problem.
-
-        The resolution-summary field of closed tickets (communication issue)
-        should be filled here with ``resolution``.
-        """
-        return {"stage_id": stage.id}
+        """Values written on an incident closed by its problem: the problem's
+        resolution becomes the incident's resolution summary, which the
+        closing email sends to the customer."""
+        return {"stage_id": stage.id, "psa_resolution": resolution}
 
     def _psa_closing_stage(self):
         """The stage where a problem closes this incident: the configured one

@@ -12,6 +12,13 @@ class HelpdeskTicketStage(models.Model):
         help="Parking stage for requests planned for later (change requests, "
         "suggestions). Incidents may not be put here.",
     )
+    psa_resolution_required = fields.Boolean(
+        string="Resolution required",
+        default=True,
+        help="Closing a ticket in this stage requires a resolution summary "
+        "(which the customer receives). Only meaningful for closing stages; "
+        "untick it for stages such as Cancelled or Rejected.",
+    )
 
     @api.constrains("psa_backlog")
     def _check_psa_backlog_incidents(self):

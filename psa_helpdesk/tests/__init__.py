@@ -10,3 +10,6 @@ from . import test_development
 from . import test_problem
 from . import test_upgrade_project
 from . import test_access_matrix
+from . import test_history
+from . import test_communication
+from . import test_duplicates

@@ -14,6 +14,8 @@ class PsaCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
+        # no reliance on demo data: no commercial team unless a test sets one
+        cls.company.psa_commercial_team_id = False
         cls.product = cls.env["psa.product"].create(
             {"name": "Municipal", "code": "TGM"}
         )

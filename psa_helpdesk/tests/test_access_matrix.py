@@ -39,6 +39,7 @@ MATRIX = {
     "psa.priority.aging.rule": ("r", "r", ALL, "r", "r", "", ""),
     "psa.ticket.escalation": ("rc", "rc", "rcu", "", "", "", ""),
     "psa.ticket.sla": ("r", "r", ALL, "", "", "", ""),
+    "psa.ticket.segment": ("r", "r", "ru", "", "", "", ""),
     "psa.ticket.escalate.wizard": (ALL, ALL, ALL, "", "", "", ""),
     "psa.entitlement.exception.wizard": ("", "", ALL, "", "", "", ""),
     "psa.escalate.development.wizard": (ALL, ALL, ALL, "", "", "", ""),

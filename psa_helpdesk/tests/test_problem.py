@@ -13,9 +13,15 @@ class TestProblem(PsaDevelopmentCommon):
         super().setUpClass()
         cls.problem = cls._ticket(name="Interest calculation is wrong")
         cls.problem.psa_is_problem = True
-        cls.incident_1 = cls._ticket(name="Receipt total wrong")
+        # incidents: closing them needs a resolution summary, which the
+        # problem's resolution provides
+        cls.incident_1 = cls._ticket(
+            name="Receipt total wrong", request_type="incident"
+        )
         cls.incident_2 = cls._ticket(
-            name="Payment plan refused", partner_id=cls.other_contact.id
+            name="Payment plan refused",
+            partner_id=cls.other_contact.id,
+            request_type="incident",
         )
         cls.closed_incident = cls._ticket(name="Already solved")
         cls.closed_incident.stage_id = cls.env.ref(
@@ -50,6 +56,7 @@ class TestProblem(PsaDevelopmentCommon):
             )[:1]
             self.assertIn("Rounding fixed by patch 3.9.4", comment.body)
             self.assertIn(self.problem.number, comment.body)
+            self.assertIn("Rounding fixed by patch 3.9.4", incident.psa_resolution)
         self.assertEqual(self.closed_incident.stage_id, cancelled, "left alone")
         self.assertFalse(self.problem.closed, "the problem itself stays open")
 

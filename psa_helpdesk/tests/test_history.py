@@ -1,0 +1,203 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import PsaCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHistory(PsaCommon):
+    """Time segments per stage, team, assignee and priority, in wall-clock
+    and business hours, and the chatter tracking of those fields."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        cls.stage_progress = cls.env.ref(
+            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
+        )
+        Team = cls.env["helpdesk.ticket.team"]
+        cls.team_a = Team.create(
+            {"name": "L1 desk", "user_ids": [Command.set(cls.agent.ids)]}
+        )
+        cls.team_b = Team.create(
+            {"name": "L2 analysts", "user_ids": [Command.set(cls.analyst.ids)]}
+        )
+        # Monday to Friday, 08-12 and 13-17, in UTC to keep the arithmetic plain
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Support hours",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"{day} {period}",
+                            "dayofweek": str(day),
+                            "hour_from": hour_from,
+                            "hour_to": hour_to,
+                            "day_period": period,
+                        }
+                    )
+                    for day in range(5)
+                    for hour_from, hour_to, period in (
+                        (8, 12, "morning"),
+                        (13, 17, "afternoon"),
+                    )
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+
+    def _new_ticket(self, **vals):
+        values = {"team_id": self.team_a.id, "user_id": self.agent.id}
+        values.update(vals)
+        return self._ticket(user=self.agent, **values)
+
+    def _segments(self, ticket, dimension):
+        return ticket.psa_segment_ids.filtered(
+            lambda s: s.dimension == dimension
+        ).sorted("id")
+
+    def test_dimensions(self):
+        dimensions = self.env["helpdesk.ticket"]._psa_segment_dimensions()
+        self.assertEqual(dimensions["stage"], "stage_id")
+        self.assertEqual(dimensions["team"], "team_id")
+        self.assertEqual(dimensions["user"], "user_id")
+        self.assertEqual(dimensions["priority"], "priority")
+        # support level only once the field exists (issue 3)
+        self.assertEqual(
+            "level" in dimensions,
+            "support_level" in self.env["helpdesk.ticket"]._fields,
+        )
+
+    @freeze_time("2026-03-02 09:00:00")
+    def test_segments_opened_on_create(self):
+        ticket = self._new_ticket()
+        for dimension, value in (
+            ("stage", self.stage_new.display_name),
+            ("team", "L1 desk"),
+            ("user", self.agent.display_name),
+            ("priority", "Medium"),
+        ):
+            segment = self._segments(ticket, dimension)
+            self.assertEqual(len(segment), 1, dimension)
+            self.assertEqual(segment.value, value)
+            self.assertEqual(str(segment.date_start), "2026-03-02 09:00:00")
+            self.assertFalse(segment.date_end)
+        self.assertEqual(self._segments(ticket, "stage").stage_id, self.stage_new)
+
+    def test_stage_time_wall_and_business(self):
+        with freeze_time("2026-03-02 09:00:00"):  # Monday
+            ticket = self._new_ticket()
+        with freeze_time("2026-03-02 15:00:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_progress
+        new, progress = self._segments(ticket, "stage")
+        self.assertEqual(str(new.date_end), "2026-03-02 15:00:00")
+        self.assertAlmostEqual(new.wall_hours, 6.0)
+        self.assertAlmostEqual(new.business_hours, 5.0)  # 9-12 and 13-15
+        self.assertEqual(progress.stage_id, self.stage_progress)
+        self.assertFalse(progress.date_end)
+        # the other dimensions did not move
+        self.assertEqual(len(self._segments(ticket, "team")), 1)
+        self.assertEqual(len(self._segments(ticket, "user")), 1)
+
+    def test_weekend_not_business_time(self):
+        with freeze_time("2026-03-06 16:00:00"):  # Friday
+            ticket = self._new_ticket()
+        with freeze_time("2026-03-09 10:00:00"):  # Monday
+            ticket.with_user(self.agent).priority = "3"
+        old = self._segments(ticket, "priority")[0]
+        self.assertAlmostEqual(old.wall_hours, 66.0)
+        self.assertAlmostEqual(old.business_hours, 3.0)  # Fri 16-17, Mon 8-10
+        self.assertEqual(self._segments(ticket, "priority")[1].value, "Very High")
+
+    def test_team_change_moves_team_and_assignee(self):
+        """helpdesk_mgmt drops an assignee who is not in the new team: both
+        dimensions get a new segment, in one write on several tickets."""
+        with freeze_time("2026-03-02 09:00:00"):
+            tickets = self._new_ticket() | self._new_ticket(name="Another one")
+        with freeze_time("2026-03-02 11:30:00"):
+            tickets.with_user(self.analyst).write({"team_id": self.team_b.id})
+        for ticket in tickets:
+            self.assertFalse(ticket.user_id)
+            old_team, new_team = self._segments(ticket, "team")
+            self.assertAlmostEqual(old_team.wall_hours, 2.5)
+            self.assertEqual(new_team.team_id, self.team_b)
+            old_user, new_user = self._segments(ticket, "user")
+            self.assertEqual(old_user.user_id, self.agent)
+            self.assertEqual(str(old_user.date_end), "2026-03-02 11:30:00")
+            self.assertFalse(new_user.value_key)
+            self.assertEqual(len(self._segments(ticket, "stage")), 1)
+
+    def test_unrelated_write_keeps_segments(self):
+        ticket = self._new_ticket()
+        count = len(ticket.psa_segment_ids)
+        ticket.with_user(self.agent).write({"description": "<p>More details</p>"})
+        ticket.with_user(self.agent).write({"user_id": self.agent.id})
+        self.assertEqual(len(ticket.psa_segment_ids), count)
+
+    def test_changes_tracked_in_chatter(self):
+        ticket = self._new_ticket().with_context(tracking_disable=False)
+        # tracking starts once the creation is committed
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        ticket.with_user(self.analyst).write(
+            {"team_id": self.team_b.id, "priority": "2"}
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = (
+            self.env["mail.tracking.value"]
+            .search(
+                [
+                    ("mail_message_id.model", "=", "helpdesk.ticket"),
+                    ("mail_message_id.res_id", "=", ticket.id),
+                ]
+            )
+            .field_id.mapped("name")
+        )
+        for fname in ("team_id", "user_id", "priority"):
+            self.assertIn(fname, tracked)
+
+    def test_agent_reads_but_does_not_write_history(self):
+        ticket = self._new_ticket()
+        segments = ticket.with_user(self.agent).psa_segment_ids
+        self.assertTrue(segments)
+        self.assertTrue(segments.mapped("value"))
+        with self.assertRaises(AccessError):
+            segments[:1].write({"wall_hours": 1.0})
+        with self.assertRaises(AccessError):
+            self.env["psa.ticket.segment"].with_user(self.agent).create(
+                {
+                    "ticket_id": ticket.id,
+                    "dimension": "stage",
+                    "date_start": "2026-01-01 00:00:00",
+                }
+            )
+
+    def test_history_action(self):
+        ticket = self._new_ticket()
+        action = ticket.with_user(self.analyst).action_psa_open_history()
+        self.assertEqual(action["res_model"], "psa.ticket.segment")
+        self.assertEqual(action["domain"], [("ticket_id", "=", ticket.id)])
+
+    def test_existing_tickets_get_history(self):
+        """Tickets that existed before the module start their history when it
+        is installed."""
+        ticket = self._new_ticket()
+        ticket.psa_segment_ids.sudo().unlink()
+        with freeze_time("2026-04-01 08:00:00"):
+            self.env["psa.ticket.segment"]._psa_init_open_segments()
+        self.assertEqual(
+            set(ticket.psa_segment_ids.mapped("dimension")),
+            set(self.env["helpdesk.ticket"]._psa_segment_dimensions()),
+        )
+        self.assertEqual(
+            {str(d) for d in ticket.psa_segment_ids.mapped("date_start")},
+            {"2026-04-01 08:00:00"},
+        )
