@@ -61,6 +61,11 @@
         "demo/psa_development_demo.xml",
         "demo/psa_communication_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "psa_helpdesk/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -15,7 +15,7 @@ installed() {
 if ! installed; then
     echo "[run] creating database $DB with psa_helpdesk and demo data (about a minute)"
     dropdb --if-exists "$DB" 2>/dev/null || true
-    "${ODOO[@]}" -i psa_helpdesk --stop-after-init --max-cron-threads=0 --log-level=warn
+    "${ODOO[@]}" -i psa_helpdesk --load-language=es_AR --stop-after-init --max-cron-threads=0 --log-level=warn
 fi
 echo
 echo "[run] psa_helpdesk demo: http://127.0.0.1:$HTTP_PORT   login: admin   password: admin"

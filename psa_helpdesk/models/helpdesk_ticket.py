@@ -119,7 +119,10 @@ class HelpdeskTicket(models.Model):
         "the Escalate action, which logs who, when and why.",
     )
     psa_escalation_ids = fields.One2many(
-        "psa.ticket.escalation", "ticket_id", string="Escalations"
+        "psa.ticket.escalation",
+        "ticket_id",
+        string="Escalations",
+        groups="psa_helpdesk.group_psa_agent",
     )
     psa_account_leader_id = fields.Many2one(
         "res.users",
@@ -348,6 +351,18 @@ class HelpdeskTicket(models.Model):
             self.installation_id = self._psa_default_installations(customer).get(
                 customer.id, False
             )
+        self._onchange_installation_snapshot()
+
+    @api.onchange("installation_id")
+    def _onchange_installation_snapshot(self):
+        """Show the environment as soon as the installation is chosen; the
+        snapshot itself is taken on save (create/write), from the database."""
+        installation = self.installation_id
+        self.psa_product_id = installation.product_id
+        self.psa_version_id = installation.version_id
+        self.psa_environment = installation.environment
+        self.psa_module_ids = installation.module_ids
+        self.psa_customized_module_ids = installation.customized_module_ids
 
     @api.model
     def _psa_default_installations(self, customers):

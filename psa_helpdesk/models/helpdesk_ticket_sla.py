@@ -28,7 +28,12 @@ class HelpdeskTicket(models.Model):
         "managers may choose another one.",
     )
     psa_sla_ids = fields.One2many(
-        "psa.ticket.sla", "ticket_id", string="SLA clocks", copy=False, readonly=True
+        "psa.ticket.sla",
+        "ticket_id",
+        string="SLA clocks",
+        copy=False,
+        readonly=True,
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
     psa_sla_cycle = fields.Integer(
         string="SLA cycle",
@@ -62,11 +67,14 @@ class HelpdeskTicket(models.Model):
     psa_sla_remaining_hours = fields.Float(
         string="SLA remaining (h)",
         compute="_compute_psa_sla_remaining_hours",
+        # whoever may read the ticket (developers too) sees the time left
+        compute_sudo=True,
         help="Business hours until the earliest deadline; negative when late.",
     )
     psa_sla_update_overdue = fields.Boolean(
         string="Customer update overdue",
         compute="_compute_psa_sla_update_overdue",
+        compute_sudo=True,
         search="_search_psa_sla_update_overdue",
         help="No update was sent to the customer for longer than the update "
         "interval of the SLA.",

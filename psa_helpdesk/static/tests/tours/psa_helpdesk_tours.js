@@ -1,0 +1,143 @@
+/** @odoo-module **/
+/* Copyright 2026 psa_helpdesk authors
+ * License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
+
+const tours = registry.category("web_tour.tours");
+
+/* An L1 agent opens a ticket for a customer: the installation is offered,
+ * the environment shows at the top of the form, and once saved the SLA clock
+ * runs. */
+tours.add("psa_agent_creates_ticket", {
+    url: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/new",
+    steps: () => [
+        {
+            content: "Title",
+            trigger: ".o_field_widget[name=name] input",
+            run: "edit Facturas rechazadas por el organismo",
+        },
+        {
+            content: "Pick the customer's contact",
+            trigger: ".o_field_widget[name=partner_id] input",
+            run: "edit Laura Tour",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item a:contains(Laura Tour)",
+            run: "click",
+        },
+        {
+            content: "The only installation of the customer is preselected",
+            trigger: ".o_field_widget[name=installation_id] input:value(Tour Town · TRP 2.1 · Production)",
+        },
+        {
+            content: "The environment banner shows product, version and modules",
+            trigger:
+                "div[name=psa_environment_banner]:contains(Tour Product):contains(2.1):contains(Invoicing)",
+        },
+        {
+            content: "Severity 1: operation stopped",
+            trigger: ".o_field_widget[name=severity] select",
+            run: "selectByLabel S1",
+        },
+        {
+            content: "Describe the problem",
+            trigger: ".o_field_widget[name=description] .odoo-editor-editable",
+            run: "editor Las facturas electrónicas son rechazadas desde esta mañana.",
+        },
+        ...stepUtils.saveForm(),
+        {
+            content: "The SLA clock runs and counts down",
+            trigger: ".o_field_widget[name=psa_sla_status]:contains(Running)",
+        },
+        {
+            trigger: ".o_field_widget[name=psa_sla_deadline]",
+        },
+        {
+            content: "Priority derived from severity and contract: P1",
+            trigger: ".o_field_widget[name=psa_priority]:contains(P1)",
+        },
+    ],
+});
+
+/* The agent escalates a ticket to development from its form. */
+tours.add("psa_agent_escalates_ticket", {
+    steps: () => [
+        {
+            trigger: "button[name=action_psa_escalate_to_development]",
+            run: "click",
+        },
+        {
+            content: "The wizard proposes the product's development project",
+            trigger: ".modal .o_field_widget[name=project_id] input:value(Tour development)",
+        },
+        {
+            trigger: ".modal button[name=action_escalate]",
+            run: "click",
+        },
+        {
+            content: "The ticket shows its development task",
+            trigger: "div[name=psa_development_banner]:contains(Facturas rechazadas)",
+        },
+        {
+            trigger: "div[name=psa_development_banner]:contains(Backlog)",
+        },
+    ],
+});
+
+/* A developer moves the task; the ticket shows the new stage and a note. */
+tours.add("psa_developer_moves_task", {
+    steps: () => [
+        {
+            content: "Move the task to In progress",
+            trigger: ".o_statusbar_status button:contains(In progress)",
+            run: "click",
+        },
+        {
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(In progress)",
+        },
+        {
+            content: "The Support tab lists the tickets of the task",
+            trigger: ".o_notebook a[name=psa_support]",
+            run: "click",
+        },
+        {
+            content: "Open the linked ticket",
+            trigger: ".o_field_widget[name=ticket_ids] .o_data_row td:contains(Facturas rechazadas)",
+            run: "click",
+        },
+        {
+            content: "The ticket shows the task's new stage",
+            trigger: ".modal div[name=psa_development_banner]:contains(In progress)",
+        },
+    ],
+});
+
+/* A support manager opens the SLA analysis. */
+tours.add("psa_manager_opens_sla_report", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            trigger: ".o_app[data-menu-xmlid='helpdesk_mgmt.helpdesk_ticket_main_menu']",
+            run: "click",
+        },
+        {
+            trigger: ".o_main_navbar button:contains(Reporting)",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item:contains(SLA clocks)",
+            run: "click",
+        },
+        {
+            content: "Switch to the pivot view",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "Clocks of the customers, by the report's default groupings",
+            trigger: ".o_pivot table .o_pivot_header_cell_closed, .o_pivot table .o_pivot_header_cell_opened",
+        },
+    ],
+});
