@@ -223,12 +223,18 @@ def main():
         failures = len(errors)
         fields = call("helpdesk.ticket", "fields_get", attributes=["type"])
         if "psa_sla_ids" in fields and created:
+            # entitled tickets with a policy must all have their clocks
             without = call(
                 "helpdesk.ticket",
                 "search_count",
-                [("id", "in", created), ("psa_sla_ids", "=", False)],
+                [
+                    ("id", "in", created),
+                    ("psa_sla_applies", "=", True),
+                    ("psa_sla_policy_id", "!=", False),
+                    ("psa_sla_ids", "=", False),
+                ],
             )
-            print(f"tickets created without SLA clocks: {without}")
+            print(f"entitled tickets created without SLA clocks: {without}")
             failures += without
         sys.exit(1 if failures else 0)
     finally:
