@@ -2,9 +2,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 from collections import defaultdict
-from datetime import datetime, time
-
-import pytz
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
@@ -15,6 +12,7 @@ from .helpdesk_ticket_team import SUPPORT_LEVELS
 from .psa_installation import ENVIRONMENTS
 from .psa_priority_matrix import SEVERITIES, SEVERITY_HELP
 from .psa_sla_policy import PRIORITIES
+from .psa_ticket_sla import to_aware
 
 _logger = logging.getLogger(__name__)
 
@@ -639,33 +637,17 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _psa_business_hours_since(self, calendar, starts, now):
         """Business hours of ``calendar`` from each datetime of ``starts`` (naive
-        UTC) to ``now``: one calendar computation for the whole batch.
-        Without calendar, wall-clock hours."""
+        UTC) to ``now``, with the SLA engine's business-time arithmetic: one
+        fetch of working time for the whole batch. Without calendar, 24×7."""
         if not starts:
             return []
-        if not calendar:
-            return [max((now - start).total_seconds() / 3600, 0) for start in starts]
-        utc = pytz.utc
-        first = min(starts)
-        intervals = calendar._work_intervals_batch(
-            utc.localize(datetime.combine(first.date(), time.min)),
-            utc.localize(now),
-        )[False]
-        spans = [
-            (start.astimezone(utc), stop.astimezone(utc))
-            for start, stop, _m in intervals
+        cache = self.env["psa.ticket.sla"]._business_time_cache()
+        end = to_aware(now)
+        cache.prepare(calendar or False, to_aware(min(starts)), end)
+        return [
+            max(cache.elapsed(calendar or False, to_aware(start), end), 0.0)
+            for start in starts
         ]
-        result = []
-        for start in starts:
-            begin = utc.localize(start)
-            end = utc.localize(now)
-            seconds = 0.0
-            for span_start, span_stop in spans:
-                lo, hi = max(span_start, begin), min(span_stop, end)
-                if hi > lo:
-                    seconds += (hi - lo).total_seconds()
-            result.append(seconds / 3600)
-        return result
 
     def _psa_update_aging(self, now=None):
         """Recompute the aging priority of ``self`` (open tickets) against the
