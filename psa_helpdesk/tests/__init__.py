@@ -13,3 +13,4 @@ from . import test_access_matrix
 from . import test_history
 from . import test_communication
 from . import test_duplicates
+from . import test_reports
