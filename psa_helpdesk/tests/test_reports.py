@@ -245,6 +245,30 @@ class TestReports(PsaCommon):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(self.agent).search([])
 
+    def test_menus_per_role(self):
+        """Analysts reach Support analysis (helpdesk_mgmt shows Reporting to
+        helpdesk managers only); penalties are for support managers."""
+        reporting = self.env.ref("helpdesk_mgmt.helpdesk_ticket_reporting_menu")
+        analysis = self.env.ref("psa_helpdesk.psa_sla_report_menu")
+        penalties = self.env.ref("psa_helpdesk.psa_sla_report_menu_penalty")
+        backlog = self.env.ref("psa_helpdesk.psa_backlog_report_menu")
+        expected = {
+            self.agent: set(),
+            self.analyst: {reporting, analysis, backlog},
+            self.manager: {reporting, analysis, backlog, penalties},
+        }
+        for user, menus in expected.items():
+            visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            with self.subTest(user=user.login):
+                self.assertEqual(
+                    {
+                        menu
+                        for menu in (reporting, analysis, penalties, backlog)
+                        if menu.id in visible
+                    },
+                    menus,
+                )
+
     def test_report_views(self):
         """Every view of the reports loads for an analyst (penalty fields
         left out) and for a manager."""
