@@ -30,13 +30,13 @@ class PsaBacklogReport(models.Model):
     _order = "priority, create_date, id"
     _rec_name = "ticket_id"
 
-    ticket_id = fields.Many2one("helpdesk.ticket", string="Ticket", readonly=True)
+    ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    product_id = fields.Many2one("psa.product", string="Product", readonly=True)
-    team_id = fields.Many2one("helpdesk.ticket.team", string="Team", readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
+    product_id = fields.Many2one("psa.product", readonly=True)
+    team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
     user_id = fields.Many2one("res.users", string="Assigned to", readonly=True)
-    stage_id = fields.Many2one("helpdesk.ticket.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("helpdesk.ticket.stage", readonly=True)
     priority = fields.Selection(PRIORITIES, readonly=True)
     severity = fields.Selection(SEVERITIES, readonly=True)
     support_level = fields.Selection(SUPPORT_LEVELS, readonly=True)

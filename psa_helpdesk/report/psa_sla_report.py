@@ -34,17 +34,17 @@ class PsaSlaReport(models.Model):
     _order = "start_date desc, id desc"
     _rec_name = "ticket_id"
 
-    ticket_id = fields.Many2one("helpdesk.ticket", string="Ticket", readonly=True)
+    ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    product_id = fields.Many2one("psa.product", string="Product", readonly=True)
-    version_id = fields.Many2one("psa.product.version", string="Version", readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
+    product_id = fields.Many2one("psa.product", readonly=True)
+    version_id = fields.Many2one("psa.product.version", readonly=True)
     module_ids = fields.Many2many(
         related="ticket_id.psa_module_ids",
         string="Modules",
         help="To filter on; group by module in the SLA compliance per module report.",
     )
-    team_id = fields.Many2one("helpdesk.ticket.team", string="Team", readonly=True)
+    team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
     user_id = fields.Many2one("res.users", string="Assigned to", readonly=True)
     support_level = fields.Selection(SUPPORT_LEVELS, readonly=True)
     request_type = fields.Selection(REQUEST_TYPES, readonly=True)

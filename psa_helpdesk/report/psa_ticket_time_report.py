@@ -24,18 +24,17 @@ class PsaTicketTimeReport(models.Model):
     _order = "date_start desc, id desc"
     _rec_name = "ticket_id"
 
-    ticket_id = fields.Many2one("helpdesk.ticket", string="Ticket", readonly=True)
+    ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    product_id = fields.Many2one("psa.product", string="Product", readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
+    product_id = fields.Many2one("psa.product", readonly=True)
     dimension = fields.Selection(
         [("stage", "Stage"), ("level", "Support level")], readonly=True
     )
-    stage_id = fields.Many2one("helpdesk.ticket.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("helpdesk.ticket.stage", readonly=True)
     support_level = fields.Selection(SUPPORT_LEVELS, readonly=True)
     team_id = fields.Many2one(
         "helpdesk.ticket.team",
-        string="Team",
         readonly=True,
         help="Team that held the ticket when the stretch began.",
     )

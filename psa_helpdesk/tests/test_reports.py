@@ -191,6 +191,11 @@ class TestReports(PsaCommon):
             ),
             (4, 4, 3, 1, 75.0),
         )
+        # one distinct id per clock and module
+        Report = self.env["psa.sla.module.report"]
+        domain = [("ticket_id", "in", self.tickets.ids)]
+        self.assertEqual(len(Report.search(domain).ids), 9)
+        self.assertEqual(len(set(Report.search(domain).ids)), 9)
         # the module report's rows of one clock share its figures
         rows = self.env["psa.sla.module.report"].search(
             [("clock_id", "=", self.clocks[1].id)]
