@@ -36,7 +36,7 @@ class PsaSlaReport(models.Model):
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     product_id = fields.Many2one("psa.product", readonly=True)
     version_id = fields.Many2one("psa.product.version", readonly=True)
     module_ids = fields.Many2many(

@@ -26,7 +26,7 @@ class PsaTicketTimeReport(models.Model):
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     product_id = fields.Many2one("psa.product", readonly=True)
     dimension = fields.Selection(
         [("stage", "Stage"), ("level", "Support level")], readonly=True
