@@ -49,6 +49,8 @@ AGING_BATCH = 200
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    # Filtered by customer in the backlog report and the duplicate search
+    commercial_partner_id = fields.Many2one(index=True)
     installation_id = fields.Many2one(
         "psa.installation",
         index="btree_not_null",

@@ -32,11 +32,18 @@ class PsaTicketSegment(models.Model):
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
+    # customer and product: filters of the history and of the time report
     commercial_partner_id = fields.Many2one(
-        related="ticket_id.commercial_partner_id", string="Customer", store=True
+        related="ticket_id.commercial_partner_id",
+        string="Customer",
+        store=True,
+        index="btree_not_null",
     )
     psa_product_id = fields.Many2one(
-        related="ticket_id.psa_product_id", string="Product", store=True
+        related="ticket_id.psa_product_id",
+        string="Product",
+        store=True,
+        index="btree_not_null",
     )
     dimension = fields.Selection(
         [(key, label) for key, (_fname, label) in SEGMENT_DIMENSIONS.items()],

@@ -14,3 +14,4 @@ from . import test_history
 from . import test_communication
 from . import test_duplicates
 from . import test_tours
+from . import test_reports

@@ -44,6 +44,11 @@ MATRIX = {
     "psa.entitlement.exception.wizard": ("", "", ALL, "", "", "", ""),
     "psa.escalate.development.wizard": (ALL, ALL, ALL, "", "", "", ""),
     "psa.upgrade.request.wizard": ("", "", ALL, "", ALL, "", ""),
+    # reports: analysis is for analysts and managers
+    "psa.sla.report": ("", "r", "r", "", "", "", ""),
+    "psa.sla.module.report": ("", "r", "r", "", "", "", ""),
+    "psa.ticket.time.report": ("", "r", "r", "", "", "", ""),
+    "psa.backlog.report": ("", "r", "r", "", "", "", ""),
     # what psa_helpdesk changes on the helpdesk itself
     "helpdesk.ticket": ("rwc", "rwc", ALL, "r", "r", "r", ""),
 }
@@ -54,6 +59,7 @@ RESTRICTED_FIELDS = {
     ("psa.contract", "penalty_per_breach"): {"manager"},
     ("psa.contract", "penalty_per_hour"): {"manager"},
     ("psa.ticket.sla", "penalty_amount"): {"manager"},
+    ("psa.sla.report", "penalty_amount"): {"manager"},
     ("helpdesk.ticket", "contract_id"): {
         "agent",
         "analyst",
@@ -116,6 +122,9 @@ class TestAccessMatrix(PsaCommon):
                 "metric": "resolution",
                 "start_date": "2026-03-02 10:00:00",
             }
+        )
+        records["psa.sla.report"] = self.env["psa.sla.report"].browse(
+            records["psa.ticket.sla"].id
         )
         for (model, fname), allowed in RESTRICTED_FIELDS.items():
             for role, user in self.users.items():

@@ -1,0 +1,108 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Time per stage and per support level, from the ticket history segments.
+
+``psa.ticket.segment`` already measures every stretch a ticket spent in a
+stage or at a level (wall clock and business hours, written when the stretch
+ends). This report reads the stage and level segments only and adds what the
+segments do not carry: the support level as a selection (the segment keeps it
+as text), the team that held the ticket when the stretch began (from the
+team segments, falling back to the ticket's team) and the ticket's priority.
+"""
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.helpdesk_ticket_team import SUPPORT_LEVELS
+from ..models.psa_sla_policy import PRIORITIES
+
+
+class PsaTicketTimeReport(models.Model):
+    _name = "psa.ticket.time.report"
+    _description = "Time per stage and support level"
+    _auto = False
+    _order = "date_start desc, id desc"
+    _rec_name = "ticket_id"
+
+    ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    product_id = fields.Many2one("psa.product", readonly=True)
+    dimension = fields.Selection(
+        [("stage", "Stage"), ("level", "Support level")], readonly=True
+    )
+    stage_id = fields.Many2one("helpdesk.ticket.stage", readonly=True)
+    support_level = fields.Selection(SUPPORT_LEVELS, readonly=True)
+    team_id = fields.Many2one(
+        "helpdesk.ticket.team",
+        readonly=True,
+        help="Team that held the ticket when the stretch began.",
+    )
+    priority = fields.Selection(PRIORITIES, readonly=True)
+    date_start = fields.Datetime(string="Start", readonly=True)
+    date_end = fields.Datetime(string="End", readonly=True)
+    ongoing = fields.Boolean(
+        readonly=True, help="Not finished yet: its hours are written when it ends."
+    )
+    segment_count = fields.Integer(string="Stretches", readonly=True)
+    wall_hours = fields.Float(string="Hours (wall clock)", readonly=True)
+    business_hours = fields.Float(string="Business hours", readonly=True)
+    avg_business_hours = fields.Float(
+        string="Average business hours", aggregator="avg", readonly=True
+    )
+
+    _depends = {
+        "psa.ticket.segment": [
+            "ticket_id",
+            "company_id",
+            "commercial_partner_id",
+            "psa_product_id",
+            "dimension",
+            "value_key",
+            "stage_id",
+            "team_id",
+            "date_start",
+            "date_end",
+            "wall_hours",
+            "business_hours",
+        ],
+        "helpdesk.ticket": ["team_id", "psa_priority"],
+    }
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT
+                segment.id AS id,
+                segment.ticket_id AS ticket_id,
+                segment.company_id AS company_id,
+                segment.commercial_partner_id AS partner_id,
+                segment.psa_product_id AS product_id,
+                segment.dimension AS dimension,
+                segment.stage_id AS stage_id,
+                CASE WHEN segment.dimension = 'level' THEN segment.value_key END
+                    AS support_level,
+                COALESCE(held_by.team_id, ticket.team_id) AS team_id,
+                ticket.psa_priority AS priority,
+                segment.date_start AS date_start,
+                segment.date_end AS date_end,
+                segment.date_end IS NULL AS ongoing,
+                1 AS segment_count,
+                segment.wall_hours AS wall_hours,
+                segment.business_hours AS business_hours,
+                segment.business_hours AS avg_business_hours
+            FROM psa_ticket_segment segment
+            JOIN helpdesk_ticket ticket ON ticket.id = segment.ticket_id
+            LEFT JOIN LATERAL (
+                SELECT team_segment.team_id
+                  FROM psa_ticket_segment team_segment
+                 WHERE team_segment.ticket_id = segment.ticket_id
+                   AND team_segment.dimension = 'team'
+                   AND team_segment.date_start <= segment.date_start
+                 ORDER BY team_segment.date_start DESC, team_segment.id DESC
+                 LIMIT 1
+            ) held_by ON TRUE
+            WHERE segment.dimension IN ('stage', 'level')
+            """
+        )
