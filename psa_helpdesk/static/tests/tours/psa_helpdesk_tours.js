@@ -113,7 +113,7 @@ tours.add("psa_developer_moves_task", {
     ],
 });
 
-/* A support manager opens the SLA analysis. */
+/* A support manager opens the SLA compliance analysis, then the penalties. */
 tours.add("psa_manager_opens_sla_report", {
     url: "/odoo",
     steps: () => [
@@ -127,8 +127,12 @@ tours.add("psa_manager_opens_sla_report", {
             run: "click",
         },
         {
-            trigger: ".dropdown-item:contains(SLA clocks)",
+            trigger: ".dropdown-item:contains(SLA compliance)",
             run: "click",
+        },
+        {
+            content: "Compliance by month, as a graph",
+            trigger: ".o_graph_view .o_graph_renderer canvas",
         },
         {
             content: "Switch to the pivot view",
@@ -136,8 +140,19 @@ tours.add("psa_manager_opens_sla_report", {
             run: "click",
         },
         {
-            content: "Clocks of the customers, by the report's default groupings",
-            trigger: ".o_pivot table .o_pivot_header_cell_closed, .o_pivot table .o_pivot_header_cell_opened",
+            trigger: ".o_pivot table th:contains(Tour Town), .o_pivot table .o_pivot_header_cell_closed",
+        },
+        {
+            trigger: ".o_main_navbar button:contains(Reporting)",
+            run: "click",
+        },
+        {
+            content: "Penalties are for managers",
+            trigger: ".dropdown-item:contains(SLA penalties)",
+            run: "click",
+        },
+        {
+            trigger: ".o_action_manager .o_view_controller",
         },
     ],
 });
