@@ -25,6 +25,7 @@
         "wizards/psa_ticket_escalate_wizard_views.xml",
         "wizards/psa_entitlement_exception_wizard_views.xml",
         "data/psa_ticket_sla_cron.xml",
+        "data/psa_ticket_sla_mail_template.xml",
         "views/psa_product_views.xml",
         "views/psa_product_version_views.xml",
         "views/psa_product_module_views.xml",
@@ -47,6 +48,11 @@
         "demo/psa_contract_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "psa_helpdesk/static/src/components/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

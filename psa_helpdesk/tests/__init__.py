@@ -6,4 +6,6 @@ from . import test_priority
 from . import test_escalation
 from . import test_business_time
 from . import test_ticket_sla
+from . import test_sla_alerts
+from . import test_sla_penalty
 from . import test_sla_policy
