@@ -786,6 +786,7 @@ class PsaTicketSla(models.Model):
         template = self.env.ref(
             "psa_helpdesk.psa_ticket_sla_mail_template_alert", raise_if_not_found=False
         )
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
         for clock in clocks:
             levels = clock._due_alert_levels(now)
             try:
@@ -798,6 +799,7 @@ class PsaTicketSla(models.Model):
                         labels,
                         metrics,
                         template,
+                        activity_type,
                     )
             except Exception:
                 _logger.exception(
@@ -844,7 +846,9 @@ class PsaTicketSla(models.Model):
             users |= managers
         return users.filtered("active")
 
-    def _send_alert(self, levels, now, remaining, managers, labels, metrics, template):
+    def _send_alert(
+        self, levels, now, remaining, managers, labels, metrics, template, activity_type
+    ):
         """Mark ``levels`` as sent on this clock and send the highest one:
         when a clock starts (or is retargeted) past several levels, one alert
         goes, to the widest chain, and the lower levels count as sent."""
@@ -878,18 +882,25 @@ class PsaTicketSla(models.Model):
             left=left,
             users=", ".join(users.mapped("name")) or self.env._("nobody"),
         )
-        for user in users:
-            # No assignment notification: the email of the alert is the
-            # policy's choice (alert_by_email), not the activity's.
-            ticket.with_context(mail_activity_quick_update=True).activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Datetime.context_timestamp(
-                    self.with_context(tz=user.tz or tz), self.deadline
-                ).date(),
-                summary=summary,
-                note=note,
-                user_id=user.id,
-            )
+        # One to-do per person, created together. No assignment notification:
+        # the email of the alert is the policy's choice (alert_by_email).
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(ticket._name),
+                    "res_id": ticket.id,
+                    "activity_type_id": activity_type.id,
+                    "automated": True,
+                    "summary": summary,
+                    "note": note,
+                    "user_id": user.id,
+                    "date_deadline": fields.Datetime.context_timestamp(
+                        self.with_context(tz=user.tz or tz), self.deadline
+                    ).date(),
+                }
+                for user in users
+            ]
+        )
         # A note (mail.mt_note) logged without notifying followers: the
         # people concerned got their activity (and email) above.
         ticket._message_log(body=note)
