@@ -92,6 +92,9 @@ ALERT_CHAIN = [
         ("assignee", "team_leader", "support_managers"),
     ),
 ]
+ALERT_FAILED = (
+    "SLA alert of clock %s (ticket %s) failed; skipped, the next run tries again"
+)
 # Statuses that owe a penalty when the contract has penalty terms.
 PENALTY_STATUSES = ("breached", "met_late")
 
@@ -764,10 +767,19 @@ class PsaTicketSla(models.Model):
         return clocks
 
     def _send_alerts(self, now, managers_cache):
-        """Send the due alerts of this batch of clocks: data for the whole
-        batch is read up front; each clock is marked and alerted inside its
-        own savepoint, so a failure undoes that clock's alert and its mark
-        together and the next run tries it again."""
+        """Send the due alerts of this batch of clocks.
+
+        1. Prepare, clock by clock, what each alert says and to whom (pure
+           computation on data read for the whole batch up front). A clock
+           that fails here is logged and skipped.
+        2. Deliver them all in one savepoint: mark the levels sent, create
+           the activities, log the notes, queue the emails. Marks and alerts
+           are in the same transaction, so they are undone together; the
+           scheduled action commits them together, per batch.
+        3. Should delivery fail, it is redone alert by alert, each in its
+           own savepoint: the bad one is logged and skipped (unmarked, so
+           tried again next run), the others go.
+        """
         clocks = self.filtered(lambda c: c._due_alert_levels(now))
         if not clocks:
             return
@@ -783,31 +795,31 @@ class PsaTicketSla(models.Model):
         managers = self._alert_managers(tickets, managers_cache)
         labels = self._alert_level_labels()
         metrics = dict(self._fields["metric"]._description_selection(self.env))
-        template = self.env.ref(
-            "psa_helpdesk.psa_ticket_sla_mail_template_alert", raise_if_not_found=False
-        )
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        alerts = []
         for clock in clocks:
-            levels = clock._due_alert_levels(now)
             try:
-                with self.env.cr.savepoint():
-                    clock._send_alert(
-                        levels,
-                        now,
+                alerts.append(
+                    clock._prepare_alert(
+                        clock._due_alert_levels(now),
                         remaining[clock.id],
                         managers.get(clock.ticket_id.id, self.env["res.users"]),
                         labels,
                         metrics,
-                        template,
-                        activity_type,
                     )
-            except Exception:
-                _logger.exception(
-                    "SLA alert of clock %s (ticket %s) failed; skipped, the next "
-                    "run tries again",
-                    clock.id,
-                    clock.ticket_id.id,
                 )
+            except Exception:
+                _logger.exception(ALERT_FAILED, clock.id, clock.ticket_id.id)
+        try:
+            with self.env.cr.savepoint():
+                self._deliver_alerts(alerts, now)
+        except Exception:  # noqa: BLE001 - redone alert by alert, logged
+            for alert in alerts:
+                try:
+                    with self.env.cr.savepoint():
+                        self._deliver_alerts([alert], now)
+                except Exception:
+                    clock = alert["clock"]
+                    _logger.exception(ALERT_FAILED, clock.id, clock.ticket_id.id)
 
     @api.model
     def _alert_managers(self, tickets, managers_cache):
@@ -846,15 +858,13 @@ class PsaTicketSla(models.Model):
             users |= managers
         return users.filtered("active")
 
-    def _send_alert(
-        self, levels, now, remaining, managers, labels, metrics, template, activity_type
-    ):
-        """Mark ``levels`` as sent on this clock and send the highest one:
-        when a clock starts (or is retargeted) past several levels, one alert
-        goes, to the widest chain, and the lower levels count as sent."""
+    def _prepare_alert(self, levels, remaining, managers, labels, metrics):
+        """The alert of this clock for its due ``levels``, as a dict (nothing
+        written). The highest level goes: when a clock starts (or is
+        retargeted) past several levels, one alert goes, to the widest chain,
+        and the lower levels count as sent."""
         self.ensure_one()
         level, _date_field, _alert_field, who = levels[-1]
-        self.write({alert_field: now for _l, _d, alert_field, _w in levels})
         ticket = self.ticket_id
         users = self._alert_recipients(who, managers)
         tz = self.calendar_id.tz or ticket.company_id.resource_calendar_id.tz or "UTC"
@@ -867,11 +877,6 @@ class PsaTicketSla(models.Model):
             left = self.env._(
                 "late by %(hours)s business hours", hours=format_duration(-remaining)
             )
-        summary = self.env._(
-            "SLA %(level)s: %(metric)s",
-            level=labels[level],
-            metric=metrics[self.metric],
-        )
         note = self.env._(
             "SLA %(level)s: %(metric)s due %(deadline)s (%(tz)s), %(left)s. "
             "Alerted: %(users)s.",
@@ -882,36 +887,81 @@ class PsaTicketSla(models.Model):
             left=left,
             users=", ".join(users.mapped("name")) or self.env._("nobody"),
         )
-        # One to-do per person, created together. No assignment notification:
-        # the email of the alert is the policy's choice (alert_by_email).
+        return {
+            "clock": self,
+            "ticket": ticket,
+            "marks": [alert_field for _l, _d, alert_field, _w in levels],
+            "users": users,
+            "summary": self.env._(
+                "SLA %(level)s: %(metric)s",
+                level=labels[level],
+                metric=metrics[self.metric],
+            ),
+            "note": note,
+            "deadlines": {
+                user.id: fields.Datetime.context_timestamp(
+                    self.with_context(tz=user.tz or tz), self.deadline
+                ).date()
+                for user in users
+            },
+            "email": bool(self.policy_id.alert_by_email),
+            "email_context": {"psa_alert_level": labels[level], "psa_alert_left": left},
+        }
+
+    @api.model
+    def _deliver_alerts(self, alerts, now):
+        """Mark and send prepared ``alerts`` (see ``_prepare_alert``), in
+        bulk: one write per set of levels, one create for all activities,
+        notes logged in batch, emails queued."""
+        if not alerts:
+            return
+        by_marks = defaultdict(lambda: self.browse())
+        for alert in alerts:
+            by_marks[tuple(alert["marks"])] |= alert["clock"]
+        for marks, clocks in by_marks.items():
+            clocks.write(dict.fromkeys(marks, now))
+        # One to-do per person. No assignment notification: whether the alert
+        # is also emailed is the policy's choice (alert_by_email).
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
-                    "res_model_id": self.env["ir.model"]._get_id(ticket._name),
-                    "res_id": ticket.id,
+                    "res_model_id": model_id,
+                    "res_id": alert["ticket"].id,
                     "activity_type_id": activity_type.id,
                     "automated": True,
-                    "summary": summary,
-                    "note": note,
+                    "summary": alert["summary"],
+                    "note": alert["note"],
                     "user_id": user.id,
-                    "date_deadline": fields.Datetime.context_timestamp(
-                        self.with_context(tz=user.tz or tz), self.deadline
-                    ).date(),
+                    "date_deadline": alert["deadlines"][user.id],
                 }
-                for user in users
+                for alert in alerts
+                for user in alert["users"]
             ]
         )
-        # A note (mail.mt_note) logged without notifying followers: the
-        # people concerned got their activity (and email) above.
-        ticket._message_log(body=note)
-        partners = users.partner_id.filtered("email")
-        if template and self.policy_id.alert_by_email and partners:
-            template.with_context(
-                psa_alert_level=labels[level], psa_alert_left=left
-            ).send_mail(
-                self.id,
-                email_values={"recipient_ids": [Command.set(partners.ids)]},
-            )
+        # One note (mail.mt_note) per alert, logged without notifying
+        # followers: the people concerned got their activity (and email).
+        # A ticket may have two alerts in a batch: one log per round.
+        rounds = defaultdict(dict)
+        for alert in alerts:
+            ticket_id = alert["ticket"].id
+            index = next(i for i in range(len(alerts)) if ticket_id not in rounds[i])
+            rounds[index][ticket_id] = alert["note"]
+        Ticket = self.env["helpdesk.ticket"]
+        for bodies in rounds.values():
+            if bodies:
+                Ticket.browse(list(bodies))._message_log_batch(bodies)
+        template = self.env.ref(
+            "psa_helpdesk.psa_ticket_sla_mail_template_alert", raise_if_not_found=False
+        )
+        for alert in alerts:
+            partners = alert["users"].partner_id.filtered("email")
+            if template and alert["email"] and partners:
+                template.with_context(**alert["email_context"]).send_mail(
+                    alert["clock"].id,
+                    email_values={"recipient_ids": [Command.set(partners.ids)]},
+                )
 
     # ------------------------------------------------------------------
     # Scheduled action
