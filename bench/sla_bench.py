@@ -168,24 +168,37 @@ def counts(env):
 
 
 def timed_run(registry, batch, profile=False):
+    """One run of the scheduled action, as ``_cron_refresh_status`` does it,
+    timing its phases; returns (seconds, queries, activities, notes,
+    {phase: seconds})."""
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        Sla = env["psa.ticket.sla"]
         before = counts(env)
+        phases = {}
         start, queries = time.perf_counter(), odoo.sql_db.sql_counter
-        if profile:
-            profiler = cProfile.Profile()
-            profiler.runcall(
-                env["psa.ticket.sla"]._cron_refresh_status, batch_size=batch
-            )
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-        else:
-            env["psa.ticket.sla"]._cron_refresh_status(batch_size=batch)
-        env.flush_all()
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        for phase, method in (
+            ("status", lambda: Sla._refresh_due_statuses(batch_size=batch)),
+            ("alerts", lambda: Sla._send_due_alerts(batch_size=batch)),
+            ("schedule", Sla._schedule_next_refresh),
+        ):
+            phase_start = time.perf_counter()
+            method()
+            env.flush_all()
+            phases[phase] = time.perf_counter() - phase_start
+        if profiler:
+            profiler.disable()
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(25)
         cr.commit()
         elapsed = time.perf_counter() - start
         queries = odoo.sql_db.sql_counter - queries
         after = counts(env)
-    return elapsed, queries, after[0] - before[0], after[1] - before[1]
+    return elapsed, queries, after[0] - before[0], after[1] - before[1], phases
 
 
 def main():
@@ -219,17 +232,21 @@ def main():
             )
         first = timed_run(registry, args.batch, profile=args.profile)
         second = timed_run(registry, args.batch)
-        header = ("run", "seconds", "queries", "activities", "notes")
-        print("\n{:<8} {:>8} {:>8} {:>10} {:>6}".format(*header))
-        for name, (secs, queries, activities, notes) in (
+        header = ("run", "seconds", "queries", "activities", "notes", "phases (s)")
+        print("\n{:<8} {:>8} {:>8} {:>10} {:>6}  {}".format(*header))
+        for name, (secs, queries, activities, notes, phases) in (
             ("first", first),
             ("second", second),
         ):
-            print(f"{name:<8} {secs:8.2f} {queries:8d} {activities:10d} {notes:6d}")
+            detail = ", ".join(f"{p} {t:.2f}" for p, t in phases.items())
+            print(
+                f"{name:<8} {secs:8.2f} {queries:8d} {activities:10d} {notes:6d}  "
+                f"{detail}"
+            )
         if first[3]:
             print(
-                f"\n{first[0] / first[3] * 1000:.2f} ms and "
-                f"{first[1] / first[3]:.1f} queries per alert (first run)"
+                f"\n{first[4]['alerts'] / first[3] * 1000:.2f} ms and "
+                f"{first[1] / first[3]:.2f} queries per alert sent (first run)"
             )
     finally:
         if not args.keep:

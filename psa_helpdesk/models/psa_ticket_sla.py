@@ -755,7 +755,13 @@ class PsaTicketSla(models.Model):
     @api.model
     def _send_due_alerts(self, batch_size=500, managers_cache=None):
         """Send every due alert, in batches; one clock failing is logged and
-        skipped, the others are alerted."""
+        skipped, the others are alerted.
+
+        Exactly once: a level is marked sent in the same transaction as its
+        activities, note and (queued) email, and the scheduled action commits
+        per batch; an interrupted run loses its current batch whole (marks
+        and alerts), which the next run sends. Two runs never overlap:
+        ``ir.cron`` locks the job, for manual runs too."""
         now = fields.Datetime.now()
         clocks = self.search(self._alert_due_domain(now), order="deadline, id")
         managers_cache = {} if managers_cache is None else managers_cache
