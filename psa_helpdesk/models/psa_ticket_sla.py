@@ -521,6 +521,7 @@ class PsaTicketSla(models.Model):
         clocks = self.filtered(lambda c: not c.end_date and not c.paused_since)
         cache = self._business_time_cache()
         consumed = clocks._consumed_at(cache, to_aware(now))
+        to_write = defaultdict(lambda: self.browse())
         for clock in clocks:
             values = {
                 "status": self._live_status(
@@ -536,7 +537,10 @@ class PsaTicketSla(models.Model):
                 values["overrun_hours"] = max(overrun, 0.0)
                 values["penalty_amount"] = clock._penalty_amount("breached", overrun)
             if any(clock[name] != value for name, value in values.items()):
-                clock.write(values)
+                to_write[tuple(sorted(values.items()))] |= clock
+        # One write per set of values (e.g. all clocks getting at risk).
+        for values, group in to_write.items():
+            group.write(dict(values))
 
     def _penalty_amount(self, status, overrun):
         """What the contract's penalty terms charge for this clock ending (or
