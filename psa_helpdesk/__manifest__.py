@@ -25,6 +25,7 @@
         "wizards/psa_ticket_escalate_wizard_views.xml",
         "wizards/psa_entitlement_exception_wizard_views.xml",
         "data/psa_ticket_sla_cron.xml",
+        "data/psa_ticket_sla_mail_template.xml",
         "views/psa_product_views.xml",
         "views/psa_product_version_views.xml",
         "views/psa_product_module_views.xml",
@@ -69,6 +70,9 @@
     "assets": {
         "web.assets_tests": [
             "psa_helpdesk/static/tests/tours/**/*",
+        ],
+        "web.assets_backend": [
+            "psa_helpdesk/static/src/components/**/*",
         ],
     },
     "installable": True,

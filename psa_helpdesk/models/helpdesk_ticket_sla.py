@@ -80,6 +80,16 @@ class HelpdeskTicket(models.Model):
         "interval of the SLA.",
     )
 
+    psa_sla_update_late = fields.Boolean(
+        string="Customer update late",
+        compute="_compute_psa_sla_update_late",
+        store=True,
+        help="Stored twin of 'Customer update overdue' for the kanban colour and "
+        "grouping: set when the status action marks the live update clock "
+        "breached (it is woken at that deadline), cleared by the next public "
+        "reply or a pause.",
+    )
+
     @api.depends("team_id", "contract_id.sla_policy_id")
     def _compute_psa_sla_policy_id(self):
         for ticket in self:
@@ -118,6 +128,23 @@ class HelpdeskTicket(models.Model):
                 and clock.deadline
             ]
             ticket.psa_sla_deadline = min(deadlines, default=False)
+
+    @api.depends(
+        "psa_sla_cycle",
+        "psa_sla_ids.cycle",
+        "psa_sla_ids.metric",
+        "psa_sla_ids.status",
+        "psa_sla_ids.end_date",
+    )
+    def _compute_psa_sla_update_late(self):
+        for ticket in self:
+            ticket.psa_sla_update_late = any(
+                clock.metric == "update"
+                and clock.cycle == ticket.psa_sla_cycle
+                and not clock.end_date
+                and clock.status == "breached"
+                for clock in ticket.psa_sla_ids
+            )
 
     def _psa_sla_earliest_clocks(self):
         """Per ticket id, the live clock whose deadline comes first (running

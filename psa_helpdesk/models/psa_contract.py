@@ -205,6 +205,17 @@ class PsaContract(models.Model):
                     )
                 )
 
+    @api.constrains("penalty_per_breach", "penalty_per_hour")
+    def _check_penalties(self):
+        for contract in self:
+            if contract.penalty_per_breach < 0 or contract.penalty_per_hour < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Penalties of %(contract)s cannot be negative.",
+                        contract=contract.display_name,
+                    )
+                )
+
     @api.constrains("product_ids", "confirmed")
     def _check_products(self):
         for contract in self:

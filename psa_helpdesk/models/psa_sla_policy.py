@@ -54,6 +54,11 @@ class PsaSlaPolicy(models.Model):
         help="Share of the target consumed when the second alert goes. "
         "Zero disables it.",
     )
+    alert_by_email = fields.Boolean(
+        string="Alerts by email",
+        help="Besides the to-do activity and the chatter note, email each "
+        "alert to the people it goes to.",
+    )
     pause_stage_ids = fields.Many2many(
         "helpdesk.ticket.stage",
         "psa_sla_policy_pause_stage_rel",

@@ -21,16 +21,25 @@ State machine (``status``)::
     live ──stop unreached► breached | cancelled (late / not late)
 
 Finished clocks (``end_date`` set) are never written again.
+
+Alerts (see ``ALERT_CHAIN``) go up a chain as a clock gets closer to its
+deadline; each level goes once per clock. Penalties (see ``_penalty_amount``)
+are recorded on breached clocks of contracts with penalty terms.
 """
 
 import logging
+import math
+from collections import defaultdict
 from datetime import timedelta
 
 import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_duration, split_every
+from odoo.fields import Command
+from odoo.modules import module as odoo_module
+from odoo.osv import expression
+from odoo.tools import format_datetime, format_duration, split_every
 
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime
 from .psa_sla_policy import PRIORITIES
@@ -57,6 +66,37 @@ LIVE_SEVERITY = ["breached", "at_risk", "running", "paused"]
 FINISHED_SEVERITY = ["breached", "met_late", "met", "cancelled"]
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
+# The alert chain. A level is due when the clock's date has come while it
+# runs; it goes once per clock (its bookkeeping date is set in the same
+# savepoint as the alert is sent) to everyone named, each getting a to-do
+# activity; the ticket gets one chatter note; an email goes when the policy
+# says so. An unassigned ticket: the team leader stands in for the assignee.
+#
+#   level       due at (clock field)   bookkeeping            recipients
+#   warning_1   warning_1_date (75 %)  warning_1_alert_date   assignee
+#   warning_2   warning_2_date (90 %)  warning_2_alert_date   assignee, team leader
+#   breach      deadline               breach_alert_date      assignee, team leader,
+#                                                             support managers
+ALERT_CHAIN = [
+    ("warning_1", "warning_1_date", "warning_1_alert_date", ("assignee",)),
+    (
+        "warning_2",
+        "warning_2_date",
+        "warning_2_alert_date",
+        ("assignee", "team_leader"),
+    ),
+    (
+        "breach",
+        "deadline",
+        "breach_alert_date",
+        ("assignee", "team_leader", "support_managers"),
+    ),
+]
+ALERT_FAILED = (
+    "SLA alert of clock %s (ticket %s) failed; skipped, the next run tries again"
+)
+# Statuses that owe a penalty when the contract has penalty terms.
+PENALTY_STATUSES = ("breached", "met_late")
 
 
 def to_aware(value):
@@ -93,6 +133,15 @@ class PsaTicketSla(models.Model):
         readonly=True,
     )
     user_id = fields.Many2one(related="ticket_id.user_id", string="Assigned to")
+    product_id = fields.Many2one(
+        related="ticket_id.psa_product_id", store=True, string="Product", index=True
+    )
+    contract_id = fields.Many2one(
+        related="ticket_id.contract_id",
+        store=True,
+        string="Contract",
+        index="btree_not_null",
+    )
     metric = fields.Selection(METRICS, required=True, readonly=True)
     cycle = fields.Integer(
         default=1,
@@ -140,10 +189,29 @@ class PsaTicketSla(models.Model):
     warning_1_alert_date = fields.Datetime(readonly=True, copy=False)
     warning_2_alert_date = fields.Datetime(readonly=True, copy=False)
     breach_alert_date = fields.Datetime(readonly=True, copy=False)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    penalty_amount = fields.Monetary(
-        readonly=True, groups="psa_helpdesk.group_psa_manager"
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        help="Currency of the penalty: the contract's, else the company's.",
     )
+    penalty_amount = fields.Monetary(
+        string="Penalty",
+        readonly=True,
+        copy=False,
+        groups="psa_helpdesk.group_psa_manager",
+        help="Owed under the contract's penalty terms when the target was "
+        "missed: penalty per breach + penalty per hour × hours late (business "
+        "hours, rounded up to whole hours). Grows while a breached clock "
+        "runs; fixed once the clock stops.",
+    )
+
+    @api.depends("contract_id.currency_id", "company_id.currency_id")
+    def _compute_currency_id(self):
+        for clock in self:
+            clock.currency_id = (
+                clock.contract_id.currency_id or clock.company_id.currency_id
+            )
 
     def _compute_remaining_hours(self):
         now = to_aware(fields.Datetime.now())
@@ -368,7 +436,7 @@ class PsaTicketSla(models.Model):
             date
             for clock in self
             if not clock.end_date and not clock.paused_since
-            for date in (clock.warning_1_date, clock.deadline)
+            for date in (clock.warning_1_date, clock.warning_2_date, clock.deadline)
             if date and date > fields.Datetime.now()
         ]
         cron = self.env.ref(
@@ -442,6 +510,7 @@ class PsaTicketSla(models.Model):
                     "reached_date": now if reached else False,
                     "status": status,
                     "overrun_hours": max(overrun, 0.0),
+                    "penalty_amount": clock._penalty_amount(status, overrun),
                 }
             )
 
@@ -452,6 +521,7 @@ class PsaTicketSla(models.Model):
         clocks = self.filtered(lambda c: not c.end_date and not c.paused_since)
         cache = self._business_time_cache()
         consumed = clocks._consumed_at(cache, to_aware(now))
+        to_write = defaultdict(lambda: self.browse())
         for clock in clocks:
             values = {
                 "status": self._live_status(
@@ -463,11 +533,34 @@ class PsaTicketSla(models.Model):
                 )
             }
             if values["status"] == "breached":
-                values["overrun_hours"] = max(
-                    consumed[clock.id] - clock.target_hours, 0.0
-                )
+                overrun = consumed[clock.id] - clock.target_hours
+                values["overrun_hours"] = max(overrun, 0.0)
+                values["penalty_amount"] = clock._penalty_amount("breached", overrun)
             if any(clock[name] != value for name, value in values.items()):
-                clock.write(values)
+                to_write[tuple(sorted(values.items()))] |= clock
+        # One write per set of values (e.g. all clocks getting at risk).
+        for values, group in to_write.items():
+            group.write(dict(values))
+
+    def _penalty_amount(self, status, overrun):
+        """What the contract's penalty terms charge for this clock ending (or
+        being) in ``status`` with ``overrun`` business hours beyond the target.
+
+        Rule: ``penalty_per_breach + penalty_per_hour × ceil(hours late)``, in
+        the contract's currency; hours late are rounded up to whole hours (a
+        started hour counts; less than a second late is on time). Nothing for
+        other statuses or without a contract.
+        """
+        self.ensure_one()
+        # sudo: penalty terms are readable by support managers only; the
+        # engine records the amount, which only managers can read back.
+        contract = self.contract_id.sudo()
+        if status not in PENALTY_STATUSES or not contract:
+            return 0.0
+        hours = math.ceil(overrun - EPSILON_HOURS) if overrun > EPSILON_HOURS else 0
+        amount = contract.penalty_per_breach + contract.penalty_per_hour * hours
+        currency = contract.currency_id or self.company_id.currency_id
+        return currency.round(amount) if currency else amount
 
     # ------------------------------------------------------------------
     # Ticket events
@@ -625,13 +718,282 @@ class PsaTicketSla(models.Model):
             self._on_ticket_created(to_start)
 
     # ------------------------------------------------------------------
+    # Alerts (see ALERT_CHAIN)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _alert_due_domain(self, now):
+        """Running clocks with an alert level whose time has come and that
+        was not sent yet. Paused and finished clocks never alert."""
+        return expression.AND(
+            [
+                [("end_date", "=", False), ("paused_since", "=", False)],
+                expression.OR(
+                    [
+                        [(date_field, "<=", now), (alert_field, "=", False)]
+                        for _level, date_field, alert_field, _who in ALERT_CHAIN
+                    ]
+                ),
+            ]
+        )
+
+    def _due_alert_levels(self, now):
+        """Levels of ALERT_CHAIN due on this clock and not sent, in order."""
+        self.ensure_one()
+        if self.end_date or self.paused_since:
+            return []
+        return [
+            level
+            for level in ALERT_CHAIN
+            if self[level[1]] and self[level[1]] <= now and not self[level[2]]
+        ]
+
+    @api.model
+    def _alert_level_labels(self):
+        return {
+            "warning_1": self.env._("first warning"),
+            "warning_2": self.env._("second warning"),
+            "breach": self.env._("breached"),
+        }
+
+    @api.model
+    def _send_due_alerts(self, batch_size=500, managers_cache=None):
+        """Send every due alert, in batches; one clock failing is logged and
+        skipped, the others are alerted.
+
+        Exactly once: a level is marked sent in the same transaction as its
+        activities, note and (queued) email, and the scheduled action commits
+        per batch; an interrupted run loses its current batch whole (marks
+        and alerts), which the next run sends. Two runs never overlap:
+        ``ir.cron`` locks the job, for manual runs too."""
+        now = fields.Datetime.now()
+        clocks = self.search(self._alert_due_domain(now), order="deadline, id")
+        managers_cache = {} if managers_cache is None else managers_cache
+        done = 0
+        for batch_ids in split_every(batch_size, clocks.ids):
+            self.browse(batch_ids)._send_alerts(now, managers_cache)
+            done += len(batch_ids)
+            self._notify_cron_progress(done, len(clocks) - done)
+        return clocks
+
+    def _send_alerts(self, now, managers_cache):
+        """Send the due alerts of this batch of clocks.
+
+        1. Prepare, clock by clock, what each alert says and to whom (pure
+           computation on data read for the whole batch up front). A clock
+           that fails here is logged and skipped.
+        2. Deliver them all in one savepoint: mark the levels sent, create
+           the activities, log the notes, queue the emails. Marks and alerts
+           are in the same transaction, so they are undone together; the
+           scheduled action commits them together, per batch.
+        3. Should delivery fail, it is redone alert by alert, each in its
+           own savepoint: the bad one is logged and skipped (unmarked, so
+           tried again next run), the others go.
+        """
+        clocks = self.filtered(lambda c: c._due_alert_levels(now))
+        if not clocks:
+            return
+        # Prefetch in batch what the alerts read: tickets, their assignees,
+        # teams and leaders, policies, the remaining business time.
+        tickets = clocks.ticket_id
+        tickets.mapped("user_id.partner_id.email")
+        tickets.team_id.mapped("user_id.partner_id.email")
+        clocks.policy_id.mapped("alert_by_email")
+        # Not stored and time-dependent: computed now, for the whole batch.
+        clocks.invalidate_recordset(["remaining_hours"])
+        remaining = {clock.id: clock.remaining_hours for clock in clocks}
+        managers = self._alert_managers(tickets, managers_cache)
+        labels = self._alert_level_labels()
+        metrics = dict(self._fields["metric"]._description_selection(self.env))
+        alerts = []
+        for clock in clocks:
+            try:
+                alerts.append(
+                    clock._prepare_alert(
+                        clock._due_alert_levels(now),
+                        remaining[clock.id],
+                        managers.get(clock.ticket_id.id, self.env["res.users"]),
+                        labels,
+                        metrics,
+                    )
+                )
+            except Exception:
+                _logger.exception(ALERT_FAILED, clock.id, clock.ticket_id.id)
+        try:
+            with self.env.cr.savepoint():
+                self._deliver_alerts(alerts, now)
+        except Exception:  # noqa: BLE001 - redone alert by alert, logged
+            for alert in alerts:
+                try:
+                    with self.env.cr.savepoint():
+                        self._deliver_alerts([alert], now)
+                except Exception:
+                    clock = alert["clock"]
+                    _logger.exception(ALERT_FAILED, clock.id, clock.ticket_id.id)
+
+    @api.model
+    def _alert_managers(self, tickets, managers_cache):
+        """Per ticket id, the support managers to alert at breach: active
+        internal members of the support manager group whose companies include
+        the ticket's, and who can read the ticket. The group's members are
+        listed once per run and company (``managers_cache``); reading rights
+        are checked once per manager for the whole batch."""
+        result = defaultdict(lambda: self.env["res.users"])
+        for company, company_tickets in tickets.grouped("company_id").items():
+            if company.id not in managers_cache:
+                group = self.env.ref("psa_helpdesk.group_psa_manager")
+                # sudo: list group members and their companies, configuration
+                # that the scheduled action reads whatever its user.
+                managers_cache[company.id] = group.sudo().users.filtered(
+                    lambda u, company=company: (
+                        u.active and not u.share and company in u.company_ids
+                    )
+                )
+            for manager in managers_cache[company.id]:
+                readable = company_tickets.with_user(manager)._filtered_access("read")
+                for ticket in readable:
+                    result[ticket.id] |= manager
+        return result
+
+    def _alert_recipients(self, who, managers):
+        """Users to alert for the recipient roles ``who`` (see ALERT_CHAIN)."""
+        self.ensure_one()
+        ticket = self.ticket_id
+        users = self.env["res.users"]
+        if "assignee" in who:
+            users |= ticket.user_id or ticket.team_id.user_id
+        if "team_leader" in who:
+            users |= ticket.team_id.user_id
+        if "support_managers" in who:
+            users |= managers
+        return users.filtered("active")
+
+    def _prepare_alert(self, levels, remaining, managers, labels, metrics):
+        """The alert of this clock for its due ``levels``, as a dict (nothing
+        written). The highest level goes: when a clock starts (or is
+        retargeted) past several levels, one alert goes, to the widest chain,
+        and the lower levels count as sent."""
+        self.ensure_one()
+        level, _date_field, _alert_field, who = levels[-1]
+        ticket = self.ticket_id
+        users = self._alert_recipients(who, managers)
+        tz = self.calendar_id.tz or ticket.company_id.resource_calendar_id.tz or "UTC"
+        deadline = format_datetime(self.env, self.deadline, tz=tz, dt_format="short")
+        if remaining >= 0:
+            left = self.env._(
+                "%(hours)s business hours left", hours=format_duration(remaining)
+            )
+        else:
+            left = self.env._(
+                "late by %(hours)s business hours", hours=format_duration(-remaining)
+            )
+        note = self.env._(
+            "SLA %(level)s: %(metric)s due %(deadline)s (%(tz)s), %(left)s. "
+            "Alerted: %(users)s.",
+            level=labels[level],
+            metric=metrics[self.metric],
+            deadline=deadline,
+            tz=tz,
+            left=left,
+            users=", ".join(users.mapped("name")) or self.env._("nobody"),
+        )
+        return {
+            "clock": self,
+            "ticket": ticket,
+            "marks": [alert_field for _l, _d, alert_field, _w in levels],
+            "users": users,
+            "summary": self.env._(
+                "SLA %(level)s: %(metric)s",
+                level=labels[level],
+                metric=metrics[self.metric],
+            ),
+            "note": note,
+            "deadlines": {
+                user.id: fields.Datetime.context_timestamp(
+                    self.with_context(tz=user.tz or tz), self.deadline
+                ).date()
+                for user in users
+            },
+            "email": bool(self.policy_id.alert_by_email),
+            "email_context": {"psa_alert_level": labels[level], "psa_alert_left": left},
+        }
+
+    @api.model
+    def _deliver_alerts(self, alerts, now):
+        """Mark and send prepared ``alerts`` (see ``_prepare_alert``), in
+        bulk: one write per set of levels, one create for all activities,
+        notes logged in batch, emails queued."""
+        if not alerts:
+            return
+        by_marks = defaultdict(lambda: self.browse())
+        for alert in alerts:
+            by_marks[tuple(alert["marks"])] |= alert["clock"]
+        for marks, clocks in by_marks.items():
+            clocks.write(dict.fromkeys(marks, now))
+        # One to-do per person. No assignment notification: whether the alert
+        # is also emailed is the policy's choice (alert_by_email).
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": alert["ticket"].id,
+                    "activity_type_id": activity_type.id,
+                    "automated": True,
+                    "summary": alert["summary"],
+                    "note": alert["note"],
+                    "user_id": user.id,
+                    "date_deadline": alert["deadlines"][user.id],
+                }
+                for alert in alerts
+                for user in alert["users"]
+            ]
+        )
+        # One note (mail.mt_note) per alert, logged without notifying
+        # followers: the people concerned got their activity (and email).
+        # A ticket may have two alerts in a batch: one log per round.
+        rounds = defaultdict(dict)
+        for alert in alerts:
+            ticket_id = alert["ticket"].id
+            index = next(i for i in range(len(alerts)) if ticket_id not in rounds[i])
+            rounds[index][ticket_id] = alert["note"]
+        Ticket = self.env["helpdesk.ticket"]
+        for bodies in rounds.values():
+            if bodies:
+                Ticket.browse(list(bodies))._message_log_batch(bodies)
+        template = self.env.ref(
+            "psa_helpdesk.psa_ticket_sla_mail_template_alert", raise_if_not_found=False
+        )
+        for alert in alerts:
+            partners = alert["users"].partner_id.filtered("email")
+            if template and alert["email"] and partners:
+                template.with_context(**alert["email_context"]).send_mail(
+                    alert["clock"].id,
+                    email_values={"recipient_ids": [Command.set(partners.ids)]},
+                )
+
+    # ------------------------------------------------------------------
     # Scheduled action
     # ------------------------------------------------------------------
 
     @api.model
     def _cron_refresh_status(self, batch_size=500):
         """Running clocks whose warning or deadline time has come change
-        status; then the cron is scheduled for the next such time."""
+        status, then the alerts that are due go; then the cron is scheduled
+        for the next such time."""
+        # sudo: the scheduled action runs as the superuser anyway; a manual
+        # run does the same engine work (writes clocks, reads penalty terms).
+        engine = self.sudo()
+        engine._refresh_due_statuses(batch_size=batch_size)
+        engine._send_due_alerts(batch_size=batch_size)
+        engine._schedule_next_refresh()
+
+    @api.model
+    def _refresh_due_statuses(self, batch_size=500):
+        """Refresh the status of running clocks whose warning or deadline
+        has come, in batches; a batch that fails is redone clock by clock so
+        one bad clock is logged and skipped."""
         now = fields.Datetime.now()
         domain = [
             ("end_date", "=", False),
@@ -650,15 +1012,31 @@ class PsaTicketSla(models.Model):
                 with self.env.cr.savepoint():
                     batch._refresh_status()
                     batch.flush_recordset()
-            except Exception:
-                _logger.exception("SLA status refresh failed for clocks %s", batch_ids)
+            except Exception:  # noqa: BLE001 - redone clock by clock, logged
+                for clock in self.browse(batch_ids):
+                    try:
+                        with self.env.cr.savepoint():
+                            clock._refresh_status()
+                            clock.flush_recordset()
+                    except Exception:
+                        _logger.exception(
+                            "SLA status refresh failed for clock %s; skipped", clock.id
+                        )
             done += len(batch_ids)
             self._notify_cron_progress(done, len(clocks) - done)
-        self._schedule_next_refresh()
 
     @api.model
     def _notify_cron_progress(self, done, remaining):
+        """End of a batch of the scheduled action: progress, and a commit."""
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if not odoo_module.current_test:
+            # Commit each batch: a run interrupted later (worker timeout,
+            # restart) keeps the alerts already sent *and* marked, so the
+            # next run neither loses nor repeats them. Alerts and their marks
+            # are in the same transaction (emails are queued in mail.mail,
+            # sent after commit): a batch is all done or all to do again.
+            # Not in tests, which roll back.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _schedule_next_refresh(self):
@@ -676,6 +1054,12 @@ class PsaTicketSla(models.Model):
                 order="warning_1_date",
                 limit=1,
             ).warning_1_date,
+            self.search(
+                base
+                + [("warning_2_alert_date", "=", False), ("warning_2_date", ">", now)],
+                order="warning_2_date",
+                limit=1,
+            ).warning_2_date,
             self.search(
                 base + [("status", "!=", "breached"), ("deadline", ">", now)],
                 order="deadline",

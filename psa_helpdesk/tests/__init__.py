@@ -15,3 +15,7 @@ from . import test_communication
 from . import test_duplicates
 from . import test_tours
 from . import test_reports
+from . import test_sla_alerts
+from . import test_sla_penalty
+from . import test_sla_policy
+from . import test_sla_countdown_ui

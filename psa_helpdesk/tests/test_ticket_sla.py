@@ -224,6 +224,16 @@ class TestTicketSla(PsaCommon):
             self.assertIn(
                 ticket, Ticket.search([("psa_sla_update_overdue", "=", True)])
             )
+        # The stored flag (kanban colour) follows when the status action
+        # marks the update clock breached, and clears at the next reply.
+        self.assertFalse(ticket.psa_sla_update_late)
+        with freeze_time(ba(2026, 3, 2, 15, 1)):
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+        self.assertTrue(ticket.psa_sla_update_late)
+        self.assertIn(ticket, Ticket.search([("psa_sla_update_late", "=", True)]))
+        with freeze_time(ba(2026, 3, 2, 15, 30)):
+            self._agent_reply(ticket)
+        self.assertFalse(ticket.psa_sla_update_late)
 
     def test_pause_and_resume(self):
         with freeze_time(ba(2026, 3, 2, 10)):  # Monday 10:00

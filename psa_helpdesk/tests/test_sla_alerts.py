@@ -1,0 +1,403 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.psa_helpdesk.models.psa_ticket_sla import PsaTicketSla
+
+from .common import PsaContractCommon
+
+_logger = logging.getLogger(__name__)
+ENGINE_LOGGER = "odoo.addons.psa_helpdesk.models.psa_ticket_sla"
+
+
+class PsaSlaAlertCommon(PsaContractCommon):
+    """The contract world with SLA targets on its policy. The calendar works
+    Mon-Fri 8-12 and 13-17 UTC; Monday 2026-03-02 a P3 ticket opened at 8:00
+    has its resolution at risk at 15:00 (75 %), second warning at 15:12
+    (90 %) and breaches at 17:00."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_waiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
+        cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        cls.policy.write(
+            {
+                "pause_stage_ids": [Command.set(cls.stage_waiting.ids)],
+                "target_ids": [
+                    Command.create(
+                        {"priority": p, "response_hours": r, "resolution_hours": h}
+                    )
+                    for p, r, h in (("1", 1, 4), ("2", 1, 4), ("3", 2, 8))
+                ],
+            }
+        )
+        cls.Sla = cls.env["psa.ticket.sla"]
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+
+    def _new(self, **vals):
+        vals.setdefault("team_id", self.team_l1.id)
+        vals.setdefault("user_id", self.agent.id)
+        return self._ticket(user=self.agent, **vals)
+
+    def _clock(self, ticket, metric):
+        return ticket.psa_sla_ids.filtered(lambda c: c.metric == metric).sorted("id")[
+            -1:
+        ]
+
+    def _reply(self, ticket):
+        ticket.with_user(self.agent).message_post(
+            body="We are on it.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def _alert_activities(self, ticket):
+        return ticket.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id == self.todo
+                and a.summary
+                and a.summary.startswith("SLA")
+            )
+        )
+
+    def _alert_notes(self, ticket):
+        return ticket.message_ids.filtered(
+            lambda m: (
+                m.subtype_id == self.env.ref("mail.mt_note")
+                and "SLA" in (m.body or "")
+                and "Alerted" in (m.body or "")
+            )
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestSlaAlerts(PsaSlaAlertCommon):
+    def test_alert_chain_at_75_90_and_breach(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+        with freeze_time("2026-03-02 08:30:00"):
+            self._reply(ticket)  # the response is met: only resolution alerts
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(resolution.warning_1_date, datetime(2026, 3, 2, 15))
+        self.assertEqual(resolution.warning_2_date, datetime(2026, 3, 2, 16, 12))
+        self.assertEqual(resolution.deadline, datetime(2026, 3, 2, 17))
+
+        with freeze_time("2026-03-02 14:59:00"):
+            self.Sla._cron_refresh_status()
+        self.assertFalse(self._alert_activities(ticket), "nothing due yet")
+
+        with freeze_time("2026-03-02 15:00:00"):
+            self.Sla._cron_refresh_status()
+        self.assertEqual(resolution.status, "at_risk")
+        self.assertEqual(resolution.warning_1_alert_date, datetime(2026, 3, 2, 15))
+        first = self._alert_activities(ticket)
+        self.assertEqual(first.user_id, self.agent, "warning 1: the assignee")
+        self.assertEqual(first.date_deadline, resolution.deadline.date())
+        self.assertIn("first warning", first.summary)
+        notes = self._alert_notes(ticket)
+        self.assertEqual(len(notes), 1)
+        self.assertIn("Resolution", notes.body)
+        self.assertIn("02:00 business hours left", notes.body)
+
+        with freeze_time("2026-03-02 16:12:00"):
+            self.Sla._cron_refresh_status()
+        second = self._alert_activities(ticket) - first
+        self.assertEqual(second.user_id, self.agent | self.leader)
+        self.assertEqual(len(second), 2)
+
+        with freeze_time("2026-03-03 08:30:00"):  # half a business hour late
+            self.Sla._cron_refresh_status()
+        self.assertEqual(resolution.status, "breached")
+        breach = self._alert_activities(ticket) - first - second
+        self.assertIn(self.agent, breach.user_id)
+        self.assertIn(self.leader, breach.user_id)
+        self.assertIn(self.manager, breach.user_id, "support managers at breach")
+        self.assertNotIn(self.analyst, breach.user_id)
+        self.assertNotIn(self.commercial, breach.user_id)
+        self.assertEqual(len(breach), len(breach.user_id), "one per person")
+        notes = self._alert_notes(ticket)
+        self.assertEqual(len(notes), 3)
+        self.assertIn("late by 00:30 business hours", notes[0].body)
+
+        # Running the action again (same time, later) sends nothing twice.
+        count, note_count = len(self._alert_activities(ticket)), len(notes)
+        with freeze_time("2026-03-03 08:30:00"):
+            self.Sla._cron_refresh_status()
+        with freeze_time("2026-03-03 10:00:00"):
+            self.Sla._cron_refresh_status()
+        self.assertEqual(len(self._alert_activities(ticket)), count)
+        self.assertEqual(len(self._alert_notes(ticket)), note_count)
+
+    def test_manager_of_another_company_not_alerted(self):
+        other_company = self.env["res.company"].create({"name": "Other Co (test)"})
+        foreign_manager = new_test_user(
+            self.env,
+            login="psa_manager_other",
+            groups="psa_helpdesk.group_psa_manager",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+        with freeze_time("2026-03-02 17:30:00"):
+            self.Sla._cron_refresh_status()
+        users = self._alert_activities(ticket).user_id
+        self.assertIn(self.manager, users)
+        self.assertNotIn(foreign_manager, users)
+
+    def test_unassigned_ticket_alerts_team_leader(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new(user_id=False)
+            ticket.user_id = False
+        with freeze_time("2026-03-02 09:35:00"):  # response at 75 %
+            self.Sla._cron_refresh_status()
+        self.assertEqual(self._alert_activities(ticket).user_id, self.leader)
+
+    def test_late_start_sends_one_alert(self):
+        """A clock past several levels at once (the action did not run, or
+        the clock was retargeted late) sends one alert, the widest, and the
+        lower levels count as sent."""
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+            self._reply(ticket)
+        with freeze_time("2026-03-03 09:00:00"):
+            self.Sla._cron_refresh_status()
+        resolution = self._clock(ticket, "resolution")
+        self.assertTrue(resolution.warning_1_alert_date)
+        self.assertTrue(resolution.warning_2_alert_date)
+        self.assertTrue(resolution.breach_alert_date)
+        self.assertEqual(len(self._alert_notes(ticket)), 1)
+        activities = self._alert_activities(ticket)
+        self.assertIn(self.manager, activities.user_id)
+        with freeze_time("2026-03-03 10:00:00"):
+            self.Sla._cron_refresh_status()
+        self.assertEqual(self._alert_activities(ticket), activities)
+
+    def test_paused_and_finished_clocks_do_not_alert(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            paused = self._new()
+            done = self._new()
+            self._reply(paused)
+            self._reply(done)
+        with freeze_time("2026-03-02 10:00:00"):
+            paused.with_user(self.agent).stage_id = self.stage_waiting
+            done.with_user(self.agent).stage_id = self.stage_done
+        with freeze_time("2026-03-05 10:00:00"):
+            self.Sla._cron_refresh_status()
+        self.assertFalse(self._alert_activities(paused))
+        self.assertFalse(self._alert_activities(done))
+        self.assertFalse(self._alert_notes(paused | done))
+
+    def test_priority_change_alerts_at_new_time(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+            self._reply(ticket)
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(resolution.warning_1_date, datetime(2026, 3, 2, 15))
+        # S2 is P2 on the premium tier: 4 h resolution from 8:00.
+        with freeze_time("2026-03-02 09:00:00"):
+            ticket.with_user(self.agent).severity = "2"
+            ticket.flush_recordset()
+        self.assertEqual(resolution.priority, "2")
+        self.assertEqual(resolution.warning_1_date, datetime(2026, 3, 2, 11))
+        self.assertEqual(resolution.deadline, datetime(2026, 3, 2, 12))
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertIn(datetime(2026, 3, 2, 11), triggers.mapped("call_at"))
+        with freeze_time("2026-03-02 10:59:00"):
+            self.Sla._cron_refresh_status()
+        self.assertFalse(self._alert_activities(ticket))
+        with freeze_time("2026-03-02 11:00:00"):
+            self.Sla._cron_refresh_status()
+        self.assertEqual(self._alert_activities(ticket).user_id, self.agent)
+        self.assertEqual(resolution.warning_1_alert_date, datetime(2026, 3, 2, 11))
+
+    def test_cron_scheduled_at_next_alert(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+            self._reply(ticket)
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        Trigger = self.env["ir.cron.trigger"]
+        with freeze_time("2026-03-02 15:00:00"):
+            Trigger.search([("cron_id", "=", cron.id)]).unlink()
+            self.Sla._cron_refresh_status()
+        self.assertEqual(
+            Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"),
+            [datetime(2026, 3, 2, 16, 12)],
+            "woken at the second warning",
+        )
+        self.assertTrue(ticket)
+
+    def test_email_where_configured(self):
+        self.leader.email = "leader@example.com"
+        self.agent.email = "agent@example.com"
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+        response = self._clock(ticket, "response")
+        Mail = self.env["mail.mail"]
+        before = Mail.search([("model", "=", "psa.ticket.sla")])
+        with freeze_time("2026-03-02 09:35:00"):  # response at 75 %
+            self.Sla._cron_refresh_status()
+        self.assertTrue(self._alert_notes(ticket), "alerted")
+        self.assertFalse(
+            Mail.search([("model", "=", "psa.ticket.sla")]) - before,
+            "no email unless the policy says so",
+        )
+        self.policy.alert_by_email = True
+        with freeze_time("2026-03-02 09:50:00"):  # response at 90 %
+            self.Sla._cron_refresh_status()
+        mails = Mail.search([("model", "=", "psa.ticket.sla")]) - before
+        self.assertEqual(mails.mapped("res_id"), response.ids)
+        self.assertEqual(
+            mails.recipient_ids, (self.agent | self.leader).partner_id, "warning 2"
+        )
+        self.assertIn("second warning", mails.subject)
+        self.assertIn(ticket.number, mails.subject)
+        self.assertIn("business hours left", mails.body_html)
+
+    def test_bad_record_logged_and_skipped(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            tickets = [self._new(name=f"T{i}") for i in range(3)]
+        bad = tickets[1]
+        original = PsaTicketSla._prepare_alert
+
+        def prepare_alert(clock, *args, **kwargs):
+            if clock.ticket_id == bad:
+                raise ValueError("boom")
+            return original(clock, *args, **kwargs)
+
+        with (
+            freeze_time("2026-03-02 09:35:00"),
+            patch.object(PsaTicketSla, "_prepare_alert", prepare_alert),
+            self.assertLogs(ENGINE_LOGGER, level="ERROR") as logs,
+        ):
+            self.Sla._cron_refresh_status()
+        self._check_bad_skipped(tickets, bad, logs)
+
+    def test_bad_record_at_delivery_logged_and_skipped(self):
+        """The batch is delivered in one go; when that fails, alert by alert,
+        so only the bad one is skipped."""
+        with freeze_time("2026-03-02 08:00:00"):
+            tickets = [self._new(name=f"T{i}") for i in range(3)]
+        bad = tickets[1]
+        Ticket = type(self.env["helpdesk.ticket"])
+        original = Ticket._message_log_batch
+
+        def message_log_batch(records, bodies, *args, **kwargs):
+            if bad.id in bodies:
+                raise ValueError("boom")
+            return original(records, bodies, *args, **kwargs)
+
+        with (
+            freeze_time("2026-03-02 09:35:00"),
+            patch.object(Ticket, "_message_log_batch", message_log_batch),
+            self.assertLogs(ENGINE_LOGGER, level="ERROR") as logs,
+        ):
+            self.Sla._cron_refresh_status()
+        self._check_bad_skipped(tickets, bad, logs)
+
+    def _check_bad_skipped(self, tickets, bad, logs):
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn("SLA alert of clock", logs.output[0])
+        self.assertIn(f"(ticket {bad.id})", logs.output[0])
+        for ticket in (tickets[0], tickets[2]):
+            self.assertEqual(len(self._alert_activities(ticket)), 1)
+            self.assertEqual(len(self._alert_notes(ticket)), 1)
+            self.assertTrue(self._clock(ticket, "response").warning_1_alert_date)
+        self.assertFalse(self._alert_activities(bad))
+        self.assertFalse(self._alert_notes(bad))
+        self.assertFalse(self._clock(bad, "response").warning_1_alert_date)
+        # The next run alerts it, once; the others get nothing twice.
+        with freeze_time("2026-03-02 09:40:00"):
+            self.Sla._cron_refresh_status()
+        for ticket in tickets:
+            self.assertEqual(len(self._alert_activities(ticket)), 1)
+            self.assertEqual(len(self._alert_notes(ticket)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestSlaAlertQueries(PsaSlaAlertCommon):
+    def _create(self, count):
+        return self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Ticket {i}",
+                    "description": "<p>x</p>",
+                    "partner_id": self.contact.id,
+                    "team_id": self.team_l1.id,
+                    "user_id": self.agent.id,
+                }
+                for i in range(count)
+            ]
+        )
+
+    def _queries(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        count = self.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.cr.sql_log_count - count
+
+    def test_alert_run_queries_flat_per_ticket(self):
+        """The alert run of a batch costs the same queries for 5 and for 20
+        tickets: data read for the batch, alerts delivered in bulk."""
+        measured = {}
+        for count in (2, 5, 20):  # 2: warm-up of the registry caches
+            with freeze_time("2026-03-02 08:00:00"):
+                self._create(count)
+            with freeze_time("2026-03-02 17:30:00"):  # every level due: breach
+                measured[count] = self._queries(self.Sla._send_due_alerts)
+        _logger.info("Queries of the alert run for 2/5/20 tickets: %s", measured)
+        # 20 tickets: 160 activities, which the ORM inserts (and updates) by
+        # 100 rows (INSERT_BATCH_SIZE): one more INSERT and UPDATE. Bounded
+        # per batch, not per ticket.
+        self.assertLessEqual(measured[20] - measured[5], 2)
+        with freeze_time("2026-03-02 08:00:00"):
+            tickets = self._create(20)
+        with freeze_time("2026-03-02 17:30:00"):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.assertQueryCount(measured[20]):
+                self.Sla._send_due_alerts()
+                self.env.flush_all()
+        self.assertEqual(len(tickets.activity_ids), 20 * 2 * len(self._chain()))
+
+    def _chain(self):
+        """Who a breach alerts here: assignee, leader, support managers."""
+        group = self.env.ref("psa_helpdesk.group_psa_manager")
+        managers = group.users.filtered(
+            lambda u: u.active and not u.share and self.company in u.company_ids
+        )
+        return self.agent | self.leader | managers
+
+    def test_ticket_list_read_queries_flat(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            tickets = self._create(20)
+        Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+        spec = {
+            "name": {},
+            "psa_sla_status": {},
+            "psa_sla_deadline": {},
+            "psa_sla_remaining_hours": {},
+            "psa_sla_update_late": {},
+        }
+
+        def read(count):
+            domain = [("id", "in", tickets[:count].ids)]
+            return lambda: Ticket.web_search_read(domain, spec)
+
+        with freeze_time("2026-03-02 10:00:00"):
+            read(5)()
+            q5 = self._queries(read(5))
+            q20 = self._queries(read(20))
+        _logger.info("Queries of the ticket list read for 5/20 tickets: %s/%s", q5, q20)
+        self.assertEqual(q5, q20)
