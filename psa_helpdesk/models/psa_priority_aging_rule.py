@@ -42,11 +42,12 @@ class PsaPriorityAgingRule(models.Model):
     @api.depends("from_priority", "to_priority", "hours")
     def _compute_name(self):
         for rule in self:
+            hours = f"{rule.hours:g}"
             rule.name = self.env._(
                 "P%(src)s → P%(dst)s after %(hours)s h",
                 src=rule.from_priority,
                 dst=rule.to_priority,
-                hours=f"{rule.hours:g}",
+                hours=hours,
             )
 
     @api.constrains("from_priority", "to_priority", "hours")
