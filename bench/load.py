@@ -13,6 +13,7 @@ Usage: bench/run load [--clients 4] [--duration 60] [--workers 2]
 """
 
 import argparse
+import collections
 import multiprocessing
 import os
 import random
@@ -24,6 +25,8 @@ import sys
 import time
 import urllib.request
 import xmlrpc.client
+
+import psycopg2
 
 LOGIN = PASSWORD = "admin"
 
@@ -126,6 +129,51 @@ def client(url, db, deadline, seed, queue):
     queue.put((samples, errors, mine))
 
 
+def make_alerts_due(db, count):
+    """Bring the first warning of ``count`` running clocks to now, so that the
+    scheduled action has alerts to send while the clients work."""
+    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
+        cr.execute(
+            """
+            UPDATE psa_ticket_sla
+               SET warning_1_date = now() at time zone 'UTC' - interval '1 minute',
+                   warning_1_alert_date = NULL
+             WHERE id IN (
+                SELECT id FROM psa_ticket_sla
+                 WHERE end_date IS NULL AND paused_since IS NULL
+                   AND status = 'running' AND warning_1_alert_date IS NULL
+                 ORDER BY id LIMIT %s)
+         RETURNING id
+            """,
+            [count],
+        )
+        return [row[0] for row in cr.fetchall()]
+
+
+def check_alerts(call, due_ids):
+    """No alert twice: one to-do per ticket, person and alert; and the due
+    clocks were alerted. Returns the number of problems."""
+    activities = call(
+        "mail.activity",
+        "search_read",
+        [("res_model", "=", "helpdesk.ticket"), ("summary", "=like", "SLA %")],
+        fields=["res_id", "user_id", "summary"],
+    )
+    seen = collections.Counter(
+        (a["res_id"], a["user_id"] and a["user_id"][0], a["summary"])
+        for a in activities
+    )
+    twice = sum(1 for n in seen.values() if n > 1)
+    alerted = call(
+        "psa.ticket.sla",
+        "search_count",
+        [("id", "in", due_ids), ("warning_1_alert_date", "!=", False)],
+    )
+    print(f"SLA alert activities: {len(activities)}, sent twice: {twice}")
+    print(f"clocks made due before the run: {len(due_ids)}, alerted: {alerted}")
+    return twice
+
+
 def percentile(values, pct):
     values = sorted(values)
     return values[min(len(values) - 1, round(pct / 100 * (len(values) - 1)))]
@@ -137,9 +185,16 @@ def main():
     parser.add_argument("--odoo", required=True, help="path of the odoo executable")
     parser.add_argument("--db", default="psa_load")
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--duration", type=int, default=90)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--alerts-due",
+        type=int,
+        default=500,
+        help="running clocks whose first warning is due when the run starts",
+    )
     args = parser.parse_args()
+    due_ids = make_alerts_due(args.db, args.alerts_due)
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -236,6 +291,7 @@ def main():
             )
             print(f"entitled tickets created without SLA clocks: {without}")
             failures += without
+        failures += check_alerts(call, due_ids)
         sys.exit(1 if failures else 0)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
