@@ -66,6 +66,7 @@
         "demo/helpdesk_ticket_demo.xml",
         "demo/psa_development_demo.xml",
         "demo/psa_communication_demo.xml",
+        "demo/psa_sla_history_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

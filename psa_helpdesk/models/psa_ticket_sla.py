@@ -1026,16 +1026,55 @@ class PsaTicketSla(models.Model):
             self._notify_cron_progress(done, len(clocks) - done)
 
     @api.model
+    def _psa_demo_backdate(self, ticket_hours):
+        """Demo data only: make the clocks of some tickets look as if they
+        had been running for a while. ``ticket_hours`` maps ticket ids to
+        wall-clock hours: their live clocks start that much earlier, their
+        deadlines are computed again in business time, then the scheduled
+        action runs as it would have (statuses, alerts, penalties)."""
+        clocks = self.browse()
+        for ticket_id, hours in ticket_hours.items():
+            shift = timedelta(hours=hours)
+            for clock in self.search(
+                [("ticket_id", "=", ticket_id), ("end_date", "=", False)]
+            ):
+                clock.write(
+                    {
+                        fname: clock[fname] - shift
+                        for fname in ("start_date", "checkpoint_date", "paused_since")
+                        if clock[fname]
+                    }
+                )
+                clocks |= clock
+        clocks.filtered(lambda c: not c.paused_since)._schedule()
+        self.with_context(psa_cron_no_commit=True)._cron_refresh_status()
+
+    @api.model
+    def _psa_demo_reply(self, ticket_ids):
+        """Demo data only: the assignee of each ticket answers the customer
+        (a public message), which stops the first-response clock."""
+        admin = self.env.ref("base.user_admin")
+        for ticket in self.env["helpdesk.ticket"].browse(ticket_ids):
+            ticket.with_user(ticket.user_id or admin).message_post(
+                body=self.env._("We are reviewing it and will keep you posted."),
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    @api.model
     def _notify_cron_progress(self, done, remaining):
         """End of a batch of the scheduled action: progress, and a commit."""
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if not odoo_module.current_test:
+        if not odoo_module.current_test and not self.env.context.get(
+            "psa_cron_no_commit"
+        ):
             # Commit each batch: a run interrupted later (worker timeout,
             # restart) keeps the alerts already sent *and* marked, so the
             # next run neither loses nor repeats them. Alerts and their marks
             # are in the same transaction (emails are queued in mail.mail,
             # sent after commit): a batch is all done or all to do again.
-            # Not in tests, which roll back.
+            # Not in tests, which roll back, nor when the caller owns the
+            # transaction (psa_cron_no_commit, e.g. loading demo data).
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model

@@ -110,7 +110,7 @@ class TestSlaPenalty(PsaSlaAlertCommon):
             ticket.with_user(self.agent).stage_id = self.stage_done
         Clock = self.env["psa.ticket.sla"].with_user(self.manager)
         groups = Clock.read_group(
-            [("penalty_amount", "!=", 0)],
+            [("penalty_amount", "!=", 0), ("partner_id", "=", self.customer.id)],
             ["penalty_amount:sum"],
             ["partner_id", "deadline:month", "product_id"],
             lazy=False,
