@@ -136,7 +136,6 @@ class HelpdeskTicket(models.Model):
     # Entitlement
     contract_id = fields.Many2one(
         "psa.contract",
-        string="Contract",
         compute="_compute_contract_id",
         store=True,
         readonly=False,

@@ -148,9 +148,9 @@ class PsaTicketSla(models.Model):
         readonly=True,
         help="1 for the ticket as opened; every reopening starts a new cycle.",
     )
-    policy_id = fields.Many2one("psa.sla.policy", string="Policy", readonly=True)
+    policy_id = fields.Many2one("psa.sla.policy", readonly=True)
     priority = fields.Selection(PRIORITIES, readonly=True)
-    calendar_id = fields.Many2one("resource.calendar", string="Calendar", readonly=True)
+    calendar_id = fields.Many2one("resource.calendar", readonly=True)
     round_the_clock = fields.Boolean(string="24×7", readonly=True)
     target_hours = fields.Float(
         string="Target (h)", readonly=True, help="Frozen when the clock starts."
