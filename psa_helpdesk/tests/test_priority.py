@@ -90,15 +90,37 @@ class TestPriority(PsaContractCommon):
         self.assertFalse(ticket.psa_priority_override_reason)
 
     def test_override_is_tracked(self):
-        fields = self.env["helpdesk.ticket"]._fields
-        for fname in (
-            "psa_priority_override",
-            "psa_priority_override_reason",
-            "psa_priority",
-            "severity",
-            "support_level",
-        ):
-            self.assertTrue(fields[fname].tracking, fname)
+        env = self.env(context=dict(self.env.context, tracking_disable=False))
+        ticket = (
+            env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "name": "Tracked",
+                    "description": "<p>x</p>",
+                    "partner_id": self.contact.id,
+                    "severity": "3",
+                    "team_id": self.team_l1.id,
+                }
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking is written at commit time
+        ticket.with_user(self.manager).write(
+            {"psa_priority_override": "1", "psa_priority_override_reason": "Audit"}
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = ticket.with_env(self.env).message_ids.tracking_value_ids
+        by_field = {v.field_id.name: v for v in tracked}
+        self.assertIn("psa_priority_override", by_field)
+        self.assertEqual(
+            by_field["psa_priority_override_reason"].new_value_char, "Audit"
+        )
+        self.assertEqual(by_field["psa_priority"].old_value_char, "P3 - Normal")
+        self.assertEqual(by_field["psa_priority"].new_value_char, "P1 - Immediate")
+        message = by_field["psa_priority_override"].mail_message_id
+        self.assertEqual(message.author_id, self.manager.partner_id, "who")
 
     def test_aging_raises_priority_on_business_hours(self):
         self.env["psa.priority.aging.rule"].create(
