@@ -123,11 +123,16 @@ class PsaTicketSla(models.Model):
         related="ticket_id.company_id", store=True, index=True, readonly=True
     )
     team_id = fields.Many2one(
-        related="ticket_id.team_id", store=True, string="Team", readonly=True
+        related="ticket_id.team_id",
+        store=True,
+        string="Team",
+        readonly=True,
+        index="btree_not_null",
     )
     partner_id = fields.Many2one(
         "res.partner",
         related="ticket_id.commercial_partner_id",
+        index=True,
         store=True,
         string="Customer",
         readonly=True,
@@ -155,7 +160,9 @@ class PsaTicketSla(models.Model):
     target_hours = fields.Float(
         string="Target (h)", readonly=True, help="Frozen when the clock starts."
     )
-    start_date = fields.Datetime(string="Started", required=True, readonly=True)
+    start_date = fields.Datetime(
+        string="Started", required=True, readonly=True, index=True
+    )
     checkpoint_date = fields.Datetime(readonly=True)
     consumed_hours = fields.Float(
         string="Consumed (h)",
@@ -170,7 +177,10 @@ class PsaTicketSla(models.Model):
     warning_2_date = fields.Datetime(string="Second warning from", readonly=True)
     reached_date = fields.Datetime(string="Reached", readonly=True)
     end_date = fields.Datetime(
-        string="Stopped", readonly=True, help="Set once the clock is finished."
+        string="Stopped",
+        readonly=True,
+        index=True,
+        help="Set once the clock is finished.",
     )
     status = fields.Selection(
         STATUSES, required=True, default="running", index=True, readonly=True
