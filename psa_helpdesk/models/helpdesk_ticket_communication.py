@@ -168,16 +168,21 @@ class HelpdeskTicket(models.Model):
                 ("ticket_id", "in", list({i for ids in changed.values() for i in ids})),
                 ("dimension", "in", list(changed)),
                 ("date_end", "=", False),
-            ]
+            ],
+            order="id",
         )
         pairs = {(d, i) for d, ids in changed.items() for i in ids}
         open_segments.filtered(
             lambda s: (s.dimension, s.ticket_id.id) in pairs
         )._psa_close(now)
-        for dimension, ticket_ids in changed.items():
-            Segment._psa_open(
-                self.browse(ticket_ids), {dimension: dimensions[dimension]}, now
-            )
+        Segment._psa_open_pairs(
+            [
+                (ticket, dimension, dimensions[dimension])
+                for dimension, ticket_ids in changed.items()
+                for ticket in self.browse(ticket_ids)
+            ],
+            now,
+        )
 
     # ------------------------------------------------------------------
     # Resolution and closing email

@@ -1,8 +1,14 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import pytz
+import logging
 
 from odoo import api, fields, models
+from odoo.modules import module as odoo_module
+from odoo.tools import split_every
+
+from .psa_ticket_sla import to_aware
+
+_logger = logging.getLogger(__name__)
 
 # What the history measures: one line per dimension, key → (ticket field,
 # label). A dimension whose field does not exist on helpdesk.ticket (e.g. the
@@ -31,19 +37,16 @@ class PsaTicketSegment(models.Model):
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
+    # Copied from the ticket when the segment opens (not related fields: the
+    # history keeps who the ticket was for at the time, and opening segments
+    # costs no recomputation)
+    company_id = fields.Many2one("res.company", required=True, index=True)
     # customer and product: filters of the history and of the time report
     commercial_partner_id = fields.Many2one(
-        related="ticket_id.commercial_partner_id",
-        string="Customer",
-        store=True,
-        index="btree_not_null",
+        "res.partner", string="Customer", index="btree_not_null"
     )
     psa_product_id = fields.Many2one(
-        related="ticket_id.psa_product_id",
-        string="Product",
-        store=True,
-        index="btree_not_null",
+        "psa.product", string="Product", index="btree_not_null"
     )
     dimension = fields.Selection(
         [(key, label) for key, (_fname, label) in SEGMENT_DIMENSIONS.items()],
@@ -69,55 +72,159 @@ class PsaTicketSegment(models.Model):
         readonly=True,
         help="Working hours of the company's calendar between start and end.",
     )
+    business_pending = fields.Boolean(
+        readonly=True,
+        index="btree_not_null",
+        help="Closed, business hours not counted yet: a scheduled action "
+        "counts them in batches, off the path of the ticket change.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Segments created without company, customer or product take them
+        from their ticket (``_psa_open_pairs`` always gives them)."""
+        missing = [vals for vals in vals_list if not vals.get("company_id")]
+        if missing:
+            tickets = self.env["helpdesk.ticket"].browse(
+                {vals["ticket_id"] for vals in missing}
+            )
+            by_id = {ticket.id: ticket for ticket in tickets}
+            for vals in missing:
+                ticket = by_id[vals["ticket_id"]]
+                vals["company_id"] = ticket.company_id.id
+                vals.setdefault(
+                    "commercial_partner_id", ticket.commercial_partner_id.id
+                )
+                vals.setdefault("psa_product_id", ticket.psa_product_id.id)
+        return super().create(vals_list)
 
     @api.model
-    def _psa_value_of(self, ticket, fname):
-        """(key, label, record id or False) of ``ticket.fname``."""
+    def _psa_value_of(self, ticket, fname, labels=None):
+        """(key, label, record id or False) of ``ticket.fname``; ``labels``
+        caches the selection labels per field across calls."""
         field = ticket._fields[fname]
         value = ticket[fname]
         if field.type == "many2one":
             return (str(value.id) if value else False, value.display_name, value.id)
         if field.type == "selection":
-            labels = dict(field._description_selection(self.env))
-            return (value or False, labels.get(value, value) if value else False, False)
+            labels = {} if labels is None else labels
+            if fname not in labels:
+                labels[fname] = dict(field._description_selection(self.env))
+            label = labels[fname].get(value, value) if value else False
+            return (value or False, label, False)
         return (str(value) if value else False, str(value) if value else False, False)
 
     @api.model
     def _psa_open(self, tickets, dimensions, start):
         """Open one segment per ticket and dimension ({key: ticket field})."""
+        return self._psa_open_pairs(
+            [
+                (ticket, dimension, fname)
+                for ticket in tickets
+                for dimension, fname in dimensions.items()
+            ],
+            start,
+        )
+
+    @api.model
+    def _psa_open_pairs(self, triples, start):
+        """Open one segment per ``(ticket, dimension, ticket field)``, in one
+        create."""
+        labels = {}  # selection labels, read once per field
         vals_list = []
-        for ticket in tickets:
-            for dimension, fname in dimensions.items():
-                key, label, rec_id = self._psa_value_of(ticket, fname)
-                vals = {
-                    "ticket_id": ticket.id,
-                    "dimension": dimension,
-                    "value_key": key,
-                    "value": label,
-                    "date_start": start,
-                }
-                if rec_id and fname in self._fields:
-                    vals[fname] = rec_id
-                vals_list.append(vals)
+        for ticket, dimension, fname in triples:
+            key, label, rec_id = self._psa_value_of(ticket, fname, labels)
+            vals = {
+                "ticket_id": ticket.id,
+                "company_id": ticket.company_id.id,
+                "commercial_partner_id": ticket.commercial_partner_id.id,
+                "psa_product_id": ticket.psa_product_id.id,
+                "dimension": dimension,
+                "value_key": key,
+                "value": label,
+                "date_start": start,
+            }
+            if rec_id and fname in self._fields:
+                vals[fname] = rec_id
+            vals_list.append(vals)
         return self.create(vals_list)
 
     def _psa_close(self, end):
-        """Close open segments at ``end``: wall time, and business time on the
-        ticket company's working calendar."""
-        for segment in self.filtered(lambda s: not s.date_end):
-            start = segment.date_start
-            wall = max((end - start).total_seconds(), 0.0) / 3600.0
-            calendar = segment.ticket_id.company_id.resource_calendar_id
-            business = 0.0
-            if calendar and end > start:
-                business = calendar.get_work_hours_count(
-                    pytz.utc.localize(start),
-                    pytz.utc.localize(end),
-                    compute_leaves=True,
-                )
-            segment.write(
-                {"date_end": end, "wall_hours": wall, "business_hours": business}
+        """Close open segments at ``end``: the wall time now, in one write; the
+        business time is counted by ``_cron_business_hours`` in batches (one
+        fetch of working time per calendar), which is woken up at once."""
+        open_segments = self.filtered(lambda s: not s.date_end)
+        for start, segments in open_segments.grouped("date_start").items():
+            segments.write(
+                {
+                    "date_end": end,
+                    "wall_hours": max((end - start).total_seconds(), 0.0) / 3600.0,
+                    "business_pending": True,
+                }
             )
+        cron = self.env.ref(
+            "psa_helpdesk.psa_ticket_segment_cron_business_hours",
+            raise_if_not_found=False,
+        )
+        pending = self.env.cr.precommit.data
+        if open_segments and cron and not pending.get("psa_segment_hours_triggered"):
+            # Once per transaction. sudo: scheduling the system's own
+            # bookkeeping, whoever moved the ticket.
+            cron.sudo()._trigger()
+            pending["psa_segment_hours_triggered"] = True
+        return True
+
+    def _psa_count_business_hours(self):
+        """Business hours of closed segments on their ticket company's calendar,
+        with the SLA engine's business-time arithmetic: one fetch of working
+        time per calendar for the whole batch."""
+        cache = self.env["psa.ticket.sla"]._business_time_cache()
+        segments = self.filtered("date_end")
+        by_calendar = segments.grouped(
+            lambda s: s.ticket_id.company_id.resource_calendar_id
+        )
+        for calendar, group in by_calendar.items():
+            if calendar:
+                cache.prepare(
+                    calendar,
+                    to_aware(min(group.mapped("date_start"))),
+                    to_aware(max(group.mapped("date_end"))),
+                )
+            for segment in group:
+                business = (
+                    max(
+                        cache.elapsed(
+                            calendar,
+                            to_aware(segment.date_start),
+                            to_aware(segment.date_end),
+                        ),
+                        0.0,
+                    )
+                    if calendar and segment.date_end > segment.date_start
+                    else 0.0
+                )
+                segment.write({"business_hours": business, "business_pending": False})
+        return True
+
+    @api.model
+    def _cron_business_hours(self, batch_size=1000):
+        """Scheduled action: count the business hours of closed segments, in
+        batches; a failing batch is logged and left for the next run."""
+        pending = self.search([("business_pending", "=", True)])
+        done = 0
+        for batch_ids in split_every(batch_size, pending.ids):
+            try:
+                with self.env.cr.savepoint():
+                    self.browse(batch_ids)._psa_count_business_hours()
+            except Exception:
+                _logger.exception("Business hours of segments %s failed", batch_ids)
+            done += len(batch_ids)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(pending) - done
+            )
+            if not odoo_module.current_test:
+                # keep the batches done if a later one times out; not in tests
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
 
     @api.model

@@ -99,6 +99,15 @@ class TestHistory(PsaCommon):
         new, progress = self._segments(ticket, "stage")
         self.assertEqual(str(new.date_end), "2026-03-02 15:00:00")
         self.assertAlmostEqual(new.wall_hours, 6.0)
+        # business hours are counted by the scheduled action, in batches,
+        # which closing the segment woke up
+        self.assertTrue(new.business_pending)
+        cron = self.env.ref("psa_helpdesk.psa_ticket_segment_cron_business_hours")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        )
+        self.env["psa.ticket.segment"]._cron_business_hours()
+        self.assertFalse(new.business_pending)
         self.assertAlmostEqual(new.business_hours, 5.0)  # 9-12 and 13-15
         self.assertEqual(progress.stage_id, self.stage_progress)
         self.assertFalse(progress.date_end)
@@ -112,6 +121,7 @@ class TestHistory(PsaCommon):
         with freeze_time("2026-03-09 10:00:00"):  # Monday
             ticket.with_user(self.agent).priority = "3"
         old = self._segments(ticket, "priority")[0]
+        self.env["psa.ticket.segment"]._cron_business_hours()
         self.assertAlmostEqual(old.wall_hours, 66.0)
         self.assertAlmostEqual(old.business_hours, 3.0)  # Fri 16-17, Mon 8-10
         self.assertEqual(self._segments(ticket, "priority")[1].value, "Very High")
