@@ -32,7 +32,6 @@ class PsaTicketSegment(models.Model):
     _name = "psa.ticket.segment"
     _description = "Ticket history segment"
     _order = "ticket_id, date_start, id"
-    _rec_name = "value"
 
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
@@ -78,6 +77,11 @@ class PsaTicketSegment(models.Model):
         help="Closed, business hours not counted yet: a scheduled action "
         "counts them in batches, off the path of the ticket change.",
     )
+
+    @api.depends("dimension", "value")
+    def _compute_display_name(self):
+        for segment in self:
+            segment.display_name = segment.value or segment.dimension
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -114,7 +114,6 @@ class PsaTicketSla(models.Model):
     _name = "psa.ticket.sla"
     _description = "SLA clock of a ticket"
     _order = "ticket_id, cycle desc, metric, start_date desc, id desc"
-    _rec_name = "metric"
 
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True, readonly=True
@@ -221,6 +220,16 @@ class PsaTicketSla(models.Model):
         for clock in self:
             clock.currency_id = (
                 clock.contract_id.currency_id or clock.company_id.currency_id
+            )
+
+    @api.depends("metric", "ticket_id.number")
+    def _compute_display_name(self):
+        labels = dict(self._fields["metric"]._description_selection(self.env))
+        for clock in self:
+            clock.display_name = " · ".join(
+                part
+                for part in (clock.ticket_id.number, labels.get(clock.metric))
+                if part
             )
 
     def _compute_remaining_hours(self):
