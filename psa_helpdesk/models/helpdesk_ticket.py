@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.modules import module as odoo_module
 from odoo.tools import split_every
 
 from .helpdesk_ticket_team import SUPPORT_LEVELS
@@ -695,16 +694,9 @@ class HelpdeskTicket(models.Model):
             except Exception:
                 _logger.exception("Priority aging failed for tickets %s", batch_ids)
             done += len(batch_ids)
-            self._psa_cron_progress(done, len(ids) - done)
+            # progress and a commit per batch: the crons' one helper
+            self.env["psa.ticket.sla"]._notify_cron_progress(done, len(ids) - done)
         return True
-
-    @api.model
-    def _psa_cron_progress(self, done, remaining):
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if not odoo_module.current_test:
-            # Commit each batch so a later failure or a timeout keeps the
-            # work already done; never inside tests (shared transaction).
-            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def action_refresh_environment(self):
         """Take a new snapshot of the installation (e.g. after the customer was

@@ -3,7 +3,6 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.modules import module as odoo_module
 from odoo.tools import split_every
 
 from .psa_ticket_sla import to_aware
@@ -223,12 +222,8 @@ class PsaTicketSegment(models.Model):
             except Exception:
                 _logger.exception("Business hours of segments %s failed", batch_ids)
             done += len(batch_ids)
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(pending) - done
-            )
-            if not odoo_module.current_test:
-                # keep the batches done if a later one times out; not in tests
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # progress and a commit per batch: the crons' one helper
+            self.env["psa.ticket.sla"]._notify_cron_progress(done, len(pending) - done)
         return True
 
     @api.model

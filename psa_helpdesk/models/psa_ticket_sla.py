@@ -1082,7 +1082,8 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _notify_cron_progress(self, done, remaining):
-        """End of a batch of the scheduled action: progress, and a commit."""
+        """End of a batch of a psa scheduled action (SLA refresh and alerts,
+        priority aging, history business hours): progress, and a commit."""
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if not odoo_module.current_test and not self.env.context.get(
             "psa_cron_no_commit"
