@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Export psa_helpdesk's translation template and merge it into es.po.
-# Uses (and updates) the psa_demo database: run `make run` once before.
+# Exported from a throw-away database with psa_helpdesk and its demo data, so
+# that records loaded once (noupdate, e.g. mail templates) are the ones of
+# the files, not of an older demo database.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
-DB="${DEMO_DB:-psa_demo}"
+bash "$ROOT/scripts/setup.sh"
+DB="psa_i18n_$$"
 I18N="$ROOT/psa_helpdesk/i18n"
-"$VENV/bin/odoo" --addons-path="$(addons_path)" -d "$DB" -u psa_helpdesk \
+trap 'dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
+"$VENV/bin/odoo" --addons-path="$(addons_path)" -d "$DB" -i psa_helpdesk \
     --stop-after-init --max-cron-threads=0 --log-level=warn
 "$VENV/bin/odoo" --addons-path="$(addons_path)" -d "$DB" --modules=psa_helpdesk \
     --i18n-export="$I18N/psa_helpdesk.pot" --stop-after-init --log-level=warn

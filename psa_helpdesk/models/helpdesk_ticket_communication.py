@@ -5,12 +5,21 @@
 required to close, the closing email, the ``[#NUMBER]`` subject tag on every
 outgoing email and on inbound routing, and possible duplicates."""
 
+import json
 import logging
 import re
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, is_html_empty
+from odoo.tools import (
+    SQL,
+    email_normalize,
+    format_datetime,
+    format_duration,
+    is_html_empty,
+)
 
 from .helpdesk_ticket import PRIORITY_INPUTS
 from .psa_ticket_segment import SEGMENT_DIMENSIONS
@@ -51,6 +60,20 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         groups="psa_helpdesk.group_psa_agent",
     )
+    psa_segment_since = fields.Json(
+        string="Current stretches since",
+        copy=False,
+        readonly=True,
+        help="Technical: {dimension: UTC time} when the ticket got its "
+        "current value of each history dimension.",
+    )
+    psa_history_current = fields.Html(
+        string="Current stretches",
+        compute="_compute_psa_history_current",
+        sanitize=False,
+        help="Since when the ticket is in its stage, with its team, assignee, "
+        "priority, level and severity.",
+    )
     psa_duplicate_candidate_ids = fields.Many2many(
         "helpdesk.ticket",
         string="Possible duplicates",
@@ -77,15 +100,17 @@ class HelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The history starts now, for every dimension: written with the
+        # ticket itself, no segment yet (see psa.ticket.segment)
+        since = self._psa_since_stamp(
+            dict.fromkeys(self._psa_segment_dimensions(), fields.Datetime.now())
+        )
+        for vals in vals_list:
+            vals.setdefault("psa_segment_since", since)
         tickets = super().create(vals_list)
         tickets.filtered(
             lambda t: t.stage_id.closed and t.stage_id.psa_resolution_required
         )._psa_check_resolution()
-        # sudo: the history is kept by the system whatever the rights of the
-        # user creating the ticket; users only read it
-        self.env["psa.ticket.segment"].sudo()._psa_open(
-            tickets, tickets._psa_segment_dimensions(), fields.Datetime.now()
-        )
         return tickets
 
     def write(self, vals):
@@ -104,7 +129,7 @@ class HelpdeskTicket(models.Model):
             if before.get((ticket_id, dimension)) != key:
                 changed.setdefault(dimension, []).append(ticket_id)
         if changed:
-            self._psa_segment_shift(changed, dimensions)
+            self._psa_segment_shift(changed, dimensions, before)
         return res
 
     # ------------------------------------------------------------------
@@ -148,41 +173,128 @@ class HelpdeskTicket(models.Model):
         }
 
     def _psa_segment_keys(self, dimensions):
-        """{(ticket id, dimension): current value} to compare before/after."""
+        """{(ticket id, dimension): current value} to compare before/after
+        (a record for a many2one: its id compares, its name labels the
+        finished stretch)."""
         return {
-            (ticket.id, dimension): ticket[fname].id
-            if ticket._fields[fname].type == "many2one"
-            else ticket[fname]
+            (ticket.id, dimension): ticket[fname]
             for ticket in self
             for dimension, fname in dimensions.items()
         }
 
-    def _psa_segment_shift(self, changed, dimensions):
-        """Close the open segments of the changed dimensions and open new ones.
-        ``changed``: {dimension: [ticket ids]}."""
+    @api.model
+    def _psa_since_stamp(self, since):
+        """``{dimension: datetime}`` as stored in ``psa_segment_since``."""
+        return {
+            dimension: fields.Datetime.to_string(date)
+            for dimension, date in since.items()
+        }
+
+    def _psa_segment_start(self, dimension):
+        """When the ticket got its current value of ``dimension``: from
+        ``psa_segment_since``, else its creation."""
+        self.ensure_one()
+        since = (self.psa_segment_since or {}).get(dimension)
+        return fields.Datetime.to_datetime(since) if since else self.create_date
+
+    def _psa_segment_shift(self, changed, dimensions, before):
+        """Write the finished stretch of each changed dimension and start the
+        new one now. ``changed``: {dimension: [ticket ids]}; ``before``: the
+        values before the change, per (ticket id, dimension)."""
         now = fields.Datetime.now()
-        # sudo: system-maintained history, see create()
-        Segment = self.env["psa.ticket.segment"].sudo()
-        open_segments = Segment.search(
-            [
-                ("ticket_id", "in", list({i for ids in changed.values() for i in ids})),
-                ("dimension", "in", list(changed)),
-                ("date_end", "=", False),
-            ],
-            order="id",
+        stretches = []
+        moved = {}  # ticket → dimensions that start now
+        for dimension, ticket_ids in changed.items():
+            for ticket in self.browse(ticket_ids):
+                stretches.append(
+                    (
+                        ticket,
+                        dimension,
+                        dimensions[dimension],
+                        before[ticket.id, dimension],
+                        ticket._psa_segment_start(dimension),
+                    )
+                )
+                moved.setdefault(ticket, []).append(dimension)
+        # sudo: the history is kept by the system whatever the rights of the
+        # user changing the ticket; users only read it
+        self.env["psa.ticket.segment"].sudo()._psa_record(stretches, now)
+        # the new starts, one write per resulting value (a bulk change of
+        # tickets created together is one write)
+        by_since = {}
+        for ticket, moved_dimensions in moved.items():
+            since = dict(ticket.psa_segment_since or {})
+            since.update(self._psa_since_stamp(dict.fromkeys(moved_dimensions, now)))
+            key = tuple(sorted(since.items()))
+            by_since.setdefault(key, self.browse())
+            by_since[key] |= ticket
+        for key, tickets in by_since.items():
+            # sudo: as above, the history's own bookkeeping
+            tickets.sudo().write({"psa_segment_since": dict(key)})
+
+    @api.model
+    def _psa_init_segment_since(self):
+        """Tickets that existed before this module start their history now.
+        Called once, at installation."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE helpdesk_ticket SET psa_segment_since = %s "
+                "WHERE psa_segment_since IS NULL",
+                json.dumps(
+                    self._psa_since_stamp(
+                        dict.fromkeys(
+                            self._psa_segment_dimensions(), fields.Datetime.now()
+                        )
+                    )
+                ),
+            )
         )
-        pairs = {(d, i) for d, ids in changed.items() for i in ids}
-        open_segments.filtered(
-            lambda s: (s.dimension, s.ticket_id.id) in pairs
-        )._psa_close(now)
-        Segment._psa_open_pairs(
-            [
-                (ticket, dimension, dimensions[dimension])
-                for dimension, ticket_ids in changed.items()
-                for ticket in self.browse(ticket_ids)
-            ],
-            now,
-        )
+        self.invalidate_model(["psa_segment_since"])
+
+    @api.depends("psa_segment_since", "stage_id", "team_id", "user_id", "priority")
+    @api.depends_context("tz", "lang")
+    def _compute_psa_history_current(self):
+        """A small table: each dimension, its current value, since when and
+        for how long (wall clock, up to now)."""
+        dimensions = self._psa_segment_dimensions()
+        Segment = self.env["psa.ticket.segment"]
+        names = dict(Segment._fields["dimension"]._description_selection(self.env))
+        now = fields.Datetime.now()
+        labels = {}
+        for ticket in self:
+            if not ticket.id:
+                ticket.psa_history_current = False
+                continue
+            rows = []
+            for dimension, fname in dimensions.items():
+                _key, label, _rec_id = Segment._psa_value_of(ticket, fname, labels)
+                start = ticket._psa_segment_start(dimension)
+                rows.append(
+                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                    % (
+                        names.get(dimension, dimension),
+                        label or "",
+                        format_datetime(self.env, start, dt_format="short")
+                        if start
+                        else "",
+                        format_duration(
+                            max((now - start).total_seconds(), 0.0) / 3600.0
+                        )
+                        if start
+                        else "",
+                    )
+                )
+            ticket.psa_history_current = Markup(
+                '<table class="table table-sm o_psa_history_current">'
+                "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
+                "</thead><tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Dimension"),
+                self.env._("Now"),
+                self.env._("Since"),
+                self.env._("For (wall clock)"),
+                Markup("").join(rows),
+            )
 
     # ------------------------------------------------------------------
     # Resolution and closing email

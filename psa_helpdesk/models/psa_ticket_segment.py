@@ -23,10 +23,13 @@ SEGMENT_DIMENSIONS = {
 
 
 class PsaTicketSegment(models.Model):
-    """A stretch of time a ticket spent with one value of one dimension (in a
-    stage, with a team, with an assignee, ...). Opened when the ticket gets the
-    value, closed when it loses it; the durations are written on closing and
-    never recomputed, so changing a calendar later does not rewrite history."""
+    """A finished stretch of time a ticket spent with one value of one
+    dimension (in a stage, with a team, with an assignee, ...). Written once,
+    when the ticket loses the value, starting when it got it; the durations
+    are never recomputed, so changing a calendar later does not rewrite
+    history. The stretch in progress is not stored: its start is kept on the
+    ticket (``psa_segment_since``), so opening a ticket writes no segment and
+    a change writes exactly one per dimension that moved."""
 
     _name = "psa.ticket.segment"
     _description = "Ticket history segment"
@@ -35,9 +38,9 @@ class PsaTicketSegment(models.Model):
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )
-    # Copied from the ticket when the segment opens (not related fields: the
-    # history keeps who the ticket was for at the time, and opening segments
-    # costs no recomputation)
+    # Copied from the ticket when the segment is written (not related fields:
+    # the history keeps who the ticket was for at the time, and writing
+    # segments costs no recomputation)
     company_id = fields.Many2one("res.company", required=True, index=True)
     # customer and product: filters of the history and of the time report
     commercial_partner_id = fields.Many2one(
@@ -61,7 +64,7 @@ class PsaTicketSegment(models.Model):
     team_id = fields.Many2one("helpdesk.ticket.team", index="btree_not_null")
     user_id = fields.Many2one("res.users", string="Assignee", index="btree_not_null")
     date_start = fields.Datetime(string="Start", required=True, index=True)
-    date_end = fields.Datetime(string="End", index=True)
+    date_end = fields.Datetime(string="End", required=True, index=True)
     wall_hours = fields.Float(
         string="Hours (wall clock)", aggregator="sum", readonly=True
     )
@@ -73,9 +76,17 @@ class PsaTicketSegment(models.Model):
     business_pending = fields.Boolean(
         readonly=True,
         index="btree_not_null",
-        help="Closed, business hours not counted yet: a scheduled action "
-        "counts them in batches, off the path of the ticket change.",
+        help="Business hours not counted yet: a scheduled action counts them "
+        "in batches, off the path of the ticket change.",
     )
+
+    _sql_constraints = [
+        (
+            "date_order",
+            "CHECK (date_end >= date_start)",
+            "A history segment cannot end before it starts.",
+        ),
+    ]
 
     @api.depends("dimension", "value")
     def _compute_display_name(self):
@@ -85,7 +96,7 @@ class PsaTicketSegment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Segments created without company, customer or product take them
-        from their ticket (``_psa_open_pairs`` always gives them)."""
+        from their ticket (``_psa_record`` always gives them)."""
         missing = [vals for vals in vals_list if not vals.get("company_id")]
         if missing:
             tickets = self.env["helpdesk.ticket"].browse(
@@ -105,38 +116,36 @@ class PsaTicketSegment(models.Model):
     def _psa_value_of(self, ticket, fname, labels=None):
         """(key, label, record id or False) of ``ticket.fname``; ``labels``
         caches the selection labels per field across calls."""
-        field = ticket._fields[fname]
-        value = ticket[fname]
+        return self._psa_describe(ticket._fields[fname], ticket[fname], labels)
+
+    @api.model
+    def _psa_describe(self, field, value, labels=None):
+        """(key, label, record id or False) of ``value``, a value of the
+        ticket field ``field`` (a record for a many2one)."""
         if field.type == "many2one":
             return (str(value.id) if value else False, value.display_name, value.id)
         if field.type == "selection":
             labels = {} if labels is None else labels
-            if fname not in labels:
-                labels[fname] = dict(field._description_selection(self.env))
-            label = labels[fname].get(value, value) if value else False
+            if field.name not in labels:
+                labels[field.name] = dict(field._description_selection(self.env))
+            label = labels[field.name].get(value, value) if value else False
             return (value or False, label, False)
         return (str(value) if value else False, str(value) if value else False, False)
 
     @api.model
-    def _psa_open(self, tickets, dimensions, start):
-        """Open one segment per ticket and dimension ({key: ticket field})."""
-        return self._psa_open_pairs(
-            [
-                (ticket, dimension, fname)
-                for ticket in tickets
-                for dimension, fname in dimensions.items()
-            ],
-            start,
-        )
+    def _psa_record(self, stretches, end):
+        """Write the finished stretches, in one create, and wake up the
+        scheduled action that counts their business hours.
 
-    @api.model
-    def _psa_open_pairs(self, triples, start):
-        """Open one segment per ``(ticket, dimension, ticket field)``, in one
-        create."""
+        ``stretches``: ``(ticket, dimension, ticket field, value, start)``,
+        ``value`` being what the ticket held from ``start`` to ``end``."""
         labels = {}  # selection labels, read once per field
         vals_list = []
-        for ticket, dimension, fname in triples:
-            key, label, rec_id = self._psa_value_of(ticket, fname, labels)
+        for ticket, dimension, fname, value, start in stretches:
+            key, label, rec_id = self._psa_describe(
+                ticket._fields[fname], value, labels
+            )
+            start = min(start, end)
             vals = {
                 "ticket_id": ticket.id,
                 "company_id": ticket.company_id.id,
@@ -146,36 +155,26 @@ class PsaTicketSegment(models.Model):
                 "value_key": key,
                 "value": label,
                 "date_start": start,
+                "date_end": end,
+                "wall_hours": (end - start).total_seconds() / 3600.0,
+                "business_pending": True,
             }
             if rec_id and fname in self._fields:
                 vals[fname] = rec_id
             vals_list.append(vals)
-        return self.create(vals_list)
-
-    def _psa_close(self, end):
-        """Close open segments at ``end``: the wall time now, in one write; the
-        business time is counted by ``_cron_business_hours`` in batches (one
-        fetch of working time per calendar), which is woken up at once."""
-        open_segments = self.filtered(lambda s: not s.date_end)
-        for start, segments in open_segments.grouped("date_start").items():
-            segments.write(
-                {
-                    "date_end": end,
-                    "wall_hours": max((end - start).total_seconds(), 0.0) / 3600.0,
-                    "business_pending": True,
-                }
-            )
-        cron = self.env.ref(
-            "psa_helpdesk.psa_ticket_segment_cron_business_hours",
-            raise_if_not_found=False,
-        )
+        segments = self.create(vals_list)
         pending = self.env.cr.precommit.data
-        if open_segments and cron and not pending.get("psa_segment_hours_triggered"):
-            # Once per transaction. sudo: scheduling the system's own
-            # bookkeeping, whoever moved the ticket.
-            cron.sudo()._trigger()
+        if segments and not pending.get("psa_segment_hours_triggered"):
+            cron = self.env.ref(
+                "psa_helpdesk.psa_ticket_segment_cron_business_hours",
+                raise_if_not_found=False,
+            )
+            if cron:
+                # Once per transaction. sudo: scheduling the system's own
+                # bookkeeping, whoever moved the ticket.
+                cron.sudo()._trigger()
             pending["psa_segment_hours_triggered"] = True
-        return True
+        return segments
 
     def _psa_count_business_hours(self):
         """Business hours of closed segments on their ticket company's calendar,
@@ -225,16 +224,3 @@ class PsaTicketSegment(models.Model):
             # progress and a commit per batch: the crons' one helper
             self.env["psa.ticket.sla"]._notify_cron_progress(done, len(pending) - done)
         return True
-
-    @api.model
-    def _psa_init_open_segments(self):
-        """Open the segments of tickets that existed before this module: their
-        history starts now. Called once at installation."""
-        tickets = (
-            self.env["helpdesk.ticket"]
-            .with_context(active_test=False)
-            .search([("psa_segment_ids", "=", False)])
-        )
-        self._psa_open(
-            tickets, tickets._psa_segment_dimensions(), fields.Datetime.now()
-        )

@@ -2,12 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Time per stage and per support level, from the ticket history segments.
 
-``psa.ticket.segment`` already measures every stretch a ticket spent in a
-stage or at a level (wall clock and business hours, written when the stretch
-ends). This report reads the stage and level segments only and adds what the
-segments do not carry: the support level as a selection (the segment keeps it
-as text), the team that held the ticket when the stretch began (from the
-team segments, falling back to the ticket's team) and the ticket's priority.
+``psa.ticket.segment`` already measures every finished stretch a ticket
+spent in a stage or at a level (wall clock and business hours, written when
+the stretch ends). This report reads the stage and level segments, adds the
+stretches in progress (the ticket's stage and level, since its
+``psa_segment_since``) and what the segments do not carry: the support level
+as a selection (the segment keeps it as text), the team that held the ticket
+when the stretch began (from the team segments, falling back to the ticket's
+team) and the ticket's priority.
 """
 
 from odoo import fields, models
@@ -66,43 +68,117 @@ class PsaTicketTimeReport(models.Model):
             "wall_hours",
             "business_hours",
         ],
-        "helpdesk.ticket": ["team_id", "psa_priority"],
+        "helpdesk.ticket": [
+            "company_id",
+            "commercial_partner_id",
+            "psa_product_id",
+            "stage_id",
+            "support_level",
+            "team_id",
+            "psa_priority",
+            "psa_segment_since",
+            "create_date",
+        ],
     }
 
     @property
     def _table_query(self):
+        # Ids: 3 × segment id for the finished stretches, 3 × ticket id + 1
+        # and + 2 for the stage and level stretches in progress (not stored,
+        # their start is the ticket's psa_segment_since): unique and stable.
         return SQL(
             """
+            WITH stretch AS (
+                SELECT
+                    segment.id * 3 AS id,
+                    segment.ticket_id,
+                    segment.company_id,
+                    segment.commercial_partner_id AS partner_id,
+                    segment.psa_product_id AS product_id,
+                    segment.dimension,
+                    segment.stage_id,
+                    CASE WHEN segment.dimension = 'level' THEN segment.value_key END
+                        AS support_level,
+                    segment.date_start,
+                    segment.date_end,
+                    FALSE AS ongoing,
+                    segment.wall_hours,
+                    segment.business_hours
+                FROM psa_ticket_segment segment
+                WHERE segment.dimension IN ('stage', 'level')
+                UNION ALL
+                SELECT
+                    ticket.id * 3 + 1,
+                    ticket.id,
+                    ticket.company_id,
+                    ticket.commercial_partner_id,
+                    ticket.psa_product_id,
+                    'stage',
+                    ticket.stage_id,
+                    NULL,
+                    COALESCE(
+                        (ticket.psa_segment_since ->> 'stage')::timestamp,
+                        ticket.create_date
+                    ),
+                    NULL,
+                    TRUE,
+                    0.0,
+                    0.0
+                FROM helpdesk_ticket ticket
+                WHERE ticket.stage_id IS NOT NULL
+                UNION ALL
+                SELECT
+                    ticket.id * 3 + 2,
+                    ticket.id,
+                    ticket.company_id,
+                    ticket.commercial_partner_id,
+                    ticket.psa_product_id,
+                    'level',
+                    NULL,
+                    ticket.support_level,
+                    COALESCE(
+                        (ticket.psa_segment_since ->> 'level')::timestamp,
+                        ticket.create_date
+                    ),
+                    NULL,
+                    TRUE,
+                    0.0,
+                    0.0
+                FROM helpdesk_ticket ticket
+                WHERE ticket.support_level IS NOT NULL
+            )
             SELECT
-                segment.id AS id,
-                segment.ticket_id AS ticket_id,
-                segment.company_id AS company_id,
-                segment.commercial_partner_id AS partner_id,
-                segment.psa_product_id AS product_id,
-                segment.dimension AS dimension,
-                segment.stage_id AS stage_id,
-                CASE WHEN segment.dimension = 'level' THEN segment.value_key END
-                    AS support_level,
+                stretch.id AS id,
+                stretch.ticket_id AS ticket_id,
+                stretch.company_id AS company_id,
+                stretch.partner_id AS partner_id,
+                stretch.product_id AS product_id,
+                stretch.dimension AS dimension,
+                stretch.stage_id AS stage_id,
+                stretch.support_level AS support_level,
                 COALESCE(held_by.team_id, ticket.team_id) AS team_id,
                 ticket.psa_priority AS priority,
-                segment.date_start AS date_start,
-                segment.date_end AS date_end,
-                segment.date_end IS NULL AS ongoing,
+                stretch.date_start AS date_start,
+                stretch.date_end AS date_end,
+                stretch.ongoing AS ongoing,
                 1 AS segment_count,
-                segment.wall_hours AS wall_hours,
-                segment.business_hours AS business_hours,
-                segment.business_hours AS avg_business_hours
-            FROM psa_ticket_segment segment
-            JOIN helpdesk_ticket ticket ON ticket.id = segment.ticket_id
+                stretch.wall_hours AS wall_hours,
+                stretch.business_hours AS business_hours,
+                stretch.business_hours AS avg_business_hours
+            FROM stretch
+            JOIN helpdesk_ticket ticket ON ticket.id = stretch.ticket_id
             LEFT JOIN LATERAL (
+                -- the team that held the ticket when the stretch began: a
+                -- finished team stretch covering that time, else the
+                -- ticket's team (the team stretch in progress)
                 SELECT team_segment.team_id
                   FROM psa_ticket_segment team_segment
-                 WHERE team_segment.ticket_id = segment.ticket_id
+                 WHERE team_segment.ticket_id = stretch.ticket_id
                    AND team_segment.dimension = 'team'
-                   AND team_segment.date_start <= segment.date_start
+                   AND team_segment.date_start <= stretch.date_start
+                   AND team_segment.date_end > stretch.date_start
                  ORDER BY team_segment.date_start DESC, team_segment.id DESC
                  LIMIT 1
             ) held_by ON TRUE
-            WHERE segment.dimension IN ('stage', 'level')
             """
         )

@@ -1,10 +1,12 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import PsaCommon
 
@@ -76,31 +78,33 @@ class TestHistory(PsaCommon):
         )
 
     @freeze_time("2026-03-02 09:00:00")
-    def test_segments_opened_on_create(self):
+    def test_history_starts_on_create(self):
+        """Opening a ticket writes no segment: every dimension's current
+        stretch starts now, kept on the ticket and shown on its form."""
         ticket = self._new_ticket()
-        for dimension, value in (
-            ("stage", self.stage_new.display_name),
-            ("team", "L1 desk"),
-            ("user", self.agent.display_name),
-            ("priority", "Medium"),
-        ):
-            segment = self._segments(ticket, dimension)
-            self.assertEqual(len(segment), 1, dimension)
-            self.assertEqual(segment.value, value)
-            self.assertEqual(str(segment.date_start), "2026-03-02 09:00:00")
-            self.assertFalse(segment.date_end)
-        self.assertEqual(self._segments(ticket, "stage").stage_id, self.stage_new)
+        self.assertFalse(ticket.psa_segment_ids)
+        for dimension in ("stage", "team", "user", "priority"):
+            self.assertEqual(
+                str(ticket._psa_segment_start(dimension)), "2026-03-02 09:00:00"
+            )
+        current = ticket.with_user(self.agent).psa_history_current
+        for text in (self.stage_new.name, "L1 desk", self.agent.name, "Medium"):
+            self.assertIn(text, current)
 
     def test_stage_time_wall_and_business(self):
         with freeze_time("2026-03-02 09:00:00"):  # Monday
             ticket = self._new_ticket()
         with freeze_time("2026-03-02 15:00:00"):
             ticket.with_user(self.agent).stage_id = self.stage_progress
-        new, progress = self._segments(ticket, "stage")
+        new = self._segments(ticket, "stage")
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.stage_id, self.stage_new)
+        self.assertEqual(new.value, self.stage_new.display_name)
+        self.assertEqual(str(new.date_start), "2026-03-02 09:00:00")
         self.assertEqual(str(new.date_end), "2026-03-02 15:00:00")
         self.assertAlmostEqual(new.wall_hours, 6.0)
         # business hours are counted by the scheduled action, in batches,
-        # which closing the segment woke up
+        # which the change woke up
         self.assertTrue(new.business_pending)
         cron = self.env.ref("psa_helpdesk.psa_ticket_segment_cron_business_hours")
         self.assertTrue(
@@ -109,47 +113,82 @@ class TestHistory(PsaCommon):
         self.env["psa.ticket.segment"]._cron_business_hours()
         self.assertFalse(new.business_pending)
         self.assertAlmostEqual(new.business_hours, 5.0)  # 9-12 and 13-15
-        self.assertEqual(progress.stage_id, self.stage_progress)
-        self.assertFalse(progress.date_end)
+        # the stretch in progress starts at the change
+        self.assertEqual(str(ticket._psa_segment_start("stage")), "2026-03-02 15:00:00")
         # the other dimensions did not move
-        self.assertEqual(len(self._segments(ticket, "team")), 1)
-        self.assertEqual(len(self._segments(ticket, "user")), 1)
+        self.assertFalse(self._segments(ticket, "team"))
+        self.assertFalse(self._segments(ticket, "user"))
+        self.assertEqual(str(ticket._psa_segment_start("team")), "2026-03-02 09:00:00")
+        # the next change ends the stretch that started at the first one
+        with freeze_time("2026-03-03 10:00:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_new
+        _new, progress = self._segments(ticket, "stage")
+        self.assertEqual(progress.stage_id, self.stage_progress)
+        self.assertEqual(str(progress.date_start), "2026-03-02 15:00:00")
+        self.assertAlmostEqual(progress.wall_hours, 19.0)
+        self.env["psa.ticket.segment"]._cron_business_hours()
+        self.assertAlmostEqual(progress.business_hours, 4.0)  # 15-17, 8-10
 
     def test_weekend_not_business_time(self):
         with freeze_time("2026-03-06 16:00:00"):  # Friday
             ticket = self._new_ticket()
         with freeze_time("2026-03-09 10:00:00"):  # Monday
             ticket.with_user(self.agent).priority = "3"
-        old = self._segments(ticket, "priority")[0]
+        old = self._segments(ticket, "priority")
         self.env["psa.ticket.segment"]._cron_business_hours()
+        self.assertEqual(old.value, "Medium")
         self.assertAlmostEqual(old.wall_hours, 66.0)
         self.assertAlmostEqual(old.business_hours, 3.0)  # Fri 16-17, Mon 8-10
-        self.assertEqual(self._segments(ticket, "priority")[1].value, "Very High")
+        self.assertIn("Very High", ticket.psa_history_current)
 
     def test_team_change_moves_team_and_assignee(self):
         """helpdesk_mgmt drops an assignee who is not in the new team: both
-        dimensions get a new segment, in one write on several tickets."""
+        dimensions end a stretch, in one write on several tickets."""
         with freeze_time("2026-03-02 09:00:00"):
             tickets = self._new_ticket() | self._new_ticket(name="Another one")
         with freeze_time("2026-03-02 11:30:00"):
             tickets.with_user(self.analyst).write({"team_id": self.team_b.id})
         for ticket in tickets:
             self.assertFalse(ticket.user_id)
-            old_team, new_team = self._segments(ticket, "team")
+            old_team = self._segments(ticket, "team")
+            self.assertEqual(old_team.team_id, self.team_a)
             self.assertAlmostEqual(old_team.wall_hours, 2.5)
-            self.assertEqual(new_team.team_id, self.team_b)
-            old_user, new_user = self._segments(ticket, "user")
+            old_user = self._segments(ticket, "user")
             self.assertEqual(old_user.user_id, self.agent)
             self.assertEqual(str(old_user.date_end), "2026-03-02 11:30:00")
-            self.assertFalse(new_user.value_key)
-            self.assertEqual(len(self._segments(ticket, "stage")), 1)
+            for dimension in ("team", "user"):
+                self.assertEqual(
+                    str(ticket._psa_segment_start(dimension)), "2026-03-02 11:30:00"
+                )
+            self.assertFalse(self._segments(ticket, "stage"))
+            self.assertEqual(
+                str(ticket._psa_segment_start("stage")), "2026-03-02 09:00:00"
+            )
 
     def test_unrelated_write_keeps_segments(self):
         ticket = self._new_ticket()
+        ticket.with_user(self.agent).stage_id = self.stage_progress
         count = len(ticket.psa_segment_ids)
+        since = dict(ticket.psa_segment_since)
         ticket.with_user(self.agent).write({"description": "<p>More details</p>"})
         ticket.with_user(self.agent).write({"user_id": self.agent.id})
         self.assertEqual(len(ticket.psa_segment_ids), count)
+        self.assertEqual(ticket.psa_segment_since, since)
+
+    def test_segment_cannot_end_before_start(self):
+        ticket = self._new_ticket()
+        with (
+            self.assertRaisesRegex(IntegrityError, "date_order"),
+            mute_logger("odoo.sql_db"),
+        ):
+            self.env["psa.ticket.segment"].create(
+                {
+                    "ticket_id": ticket.id,
+                    "dimension": "stage",
+                    "date_start": "2026-03-02 10:00:00",
+                    "date_end": "2026-03-02 09:00:00",
+                }
+            )
 
     def test_changes_tracked_in_chatter(self):
         ticket = self._new_ticket().with_context(tracking_disable=False)
@@ -176,6 +215,7 @@ class TestHistory(PsaCommon):
 
     def test_agent_reads_but_does_not_write_history(self):
         ticket = self._new_ticket()
+        ticket.with_user(self.agent).stage_id = self.stage_progress
         segments = ticket.with_user(self.agent).psa_segment_ids
         self.assertTrue(segments)
         self.assertTrue(segments.mapped("value"))
@@ -200,14 +240,21 @@ class TestHistory(PsaCommon):
         """Tickets that existed before the module start their history when it
         is installed."""
         ticket = self._new_ticket()
-        ticket.psa_segment_ids.sudo().unlink()
+        other = self._new_ticket(name="Started already")
+        other_since = dict(other.psa_segment_since)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET psa_segment_since = NULL WHERE id = %s",
+            [ticket.id],
+        )
+        ticket.invalidate_recordset(["psa_segment_since"])
         with freeze_time("2026-04-01 08:00:00"):
-            self.env["psa.ticket.segment"]._psa_init_open_segments()
+            self.env["helpdesk.ticket"]._psa_init_segment_since()
         self.assertEqual(
-            set(ticket.psa_segment_ids.mapped("dimension")),
+            set(ticket.psa_segment_since),
             set(self.env["helpdesk.ticket"]._psa_segment_dimensions()),
         )
         self.assertEqual(
-            {str(d) for d in ticket.psa_segment_ids.mapped("date_start")},
-            {"2026-04-01 08:00:00"},
+            set(ticket.psa_segment_since.values()), {"2026-04-01 08:00:00"}
         )
+        self.assertEqual(other.psa_segment_since, other_since)

@@ -5,6 +5,8 @@ per stage and level, open backlog. Clocks and history segments are written
 directly with the outcomes under test, so the numbers do not depend on the
 engine's scheduling."""
 
+import json
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
@@ -328,9 +330,6 @@ class TestReports(PsaCommon):
                     team_id=self.team_a.id,
                 ),
                 segment(
-                    "team", "2026-03-31 08:00:00", False, 0, 0, team_id=self.team_b.id
-                ),
-                segment(
                     "stage",
                     "2026-03-02 08:00:00",
                     "2026-03-02 12:00:00",
@@ -354,7 +353,6 @@ class TestReports(PsaCommon):
                     2,
                     stage_id=new.id,
                 ),
-                segment("stage", "2026-04-01 10:00:00", False, 0, 0, stage_id=work.id),
                 segment(
                     "level",
                     "2026-03-02 08:00:00",
@@ -373,6 +371,26 @@ class TestReports(PsaCommon):
                 ),
             ]
         )
+        # In progress since: team B from March 31st, stage "work" from April
+        # 1st 10:00, level L2 from April 1st 10:00 (kept on the ticket)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET team_id = %s, stage_id = %s, "
+            "support_level = '2', psa_segment_since = %s WHERE id = %s",
+            [
+                self.team_b.id,
+                work.id,
+                json.dumps(
+                    {
+                        "team": "2026-03-31 08:00:00",
+                        "stage": "2026-04-01 10:00:00",
+                        "level": "2026-04-01 10:00:00",
+                    }
+                ),
+                ticket.id,
+            ],
+        )
+        self.env.invalidate_all()
         finished = [("ongoing", "=", False)]
         stage = finished + [("dimension", "=", "stage")]
         hours = ["business_hours:sum", "wall_hours:sum", "segment_count:sum"]
@@ -403,13 +421,30 @@ class TestReports(PsaCommon):
             ),
             {"1": (12.0, 12.0), "2": (2.0, 2.0)},
         )
-        # the ongoing stretch is there, without hours yet
+        # the stretches in progress are there, without hours yet, held by
+        # the team of the ticket since March 31st
         ongoing = (
             self.env[model]
             .with_user(self.analyst)
             .search([("ticket_id", "=", ticket.id), ("ongoing", "=", True)])
         )
-        self.assertIn(work, ongoing.stage_id)
+        self.assertEqual(
+            sorted(
+                (r.dimension, r.stage_id, r.support_level, str(r.date_start), r.team_id)
+                for r in ongoing
+            ),
+            [
+                (
+                    "level",
+                    self.env["helpdesk.ticket.stage"],
+                    "2",
+                    "2026-04-01 10:00:00",
+                    self.team_b,
+                ),
+                ("stage", work, False, "2026-04-01 10:00:00", self.team_b),
+            ],
+        )
+        self.assertEqual(ongoing.mapped("business_hours"), [0.0, 0.0])
 
     # ------------------------------------------------------------------
     # Backlog
