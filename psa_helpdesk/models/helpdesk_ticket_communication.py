@@ -8,6 +8,7 @@ outgoing email and on inbound routing, and possible duplicates."""
 import json
 import logging
 import re
+from collections import defaultdict
 
 from markupsafe import Markup
 
@@ -121,15 +122,35 @@ class HelpdeskTicket(models.Model):
         dimensions = self._psa_segment_dimensions()
         if not (SEGMENT_TRIGGER_FIELDS | set(dimensions.values())) & vals.keys():
             return super().write(vals)
+        now = fields.Datetime.now()
         before = self._psa_segment_keys(dimensions)
+        old_since = {
+            ticket.id: {
+                dimension: ticket._psa_segment_start(dimension)
+                for dimension in dimensions
+            }
+            for ticket in self
+        }
+        expected = self._psa_segment_expected(vals, dimensions, before)
+        if expected:
+            # One ticket whose dimensions visibly change: their new start is
+            # written with the change itself (one UPDATE, no second write)
+            vals = dict(
+                vals,
+                psa_segment_since=self._psa_since_stamp(
+                    dict(old_since[self.id], **dict.fromkeys(expected, now))
+                ),
+            )
         res = super().write(vals)
         after = self._psa_segment_keys(dimensions)
         changed = {}
         for (ticket_id, dimension), key in after.items():
             if before.get((ticket_id, dimension)) != key:
                 changed.setdefault(dimension, []).append(ticket_id)
-        if changed:
-            self._psa_segment_shift(changed, dimensions, before)
+        if changed or expected:
+            self._psa_segment_shift(
+                changed, dimensions, before, old_since, now, set(expected)
+            )
         return res
 
     # ------------------------------------------------------------------
@@ -197,13 +218,32 @@ class HelpdeskTicket(models.Model):
         since = (self.psa_segment_since or {}).get(dimension)
         return fields.Datetime.to_datetime(since) if since else self.create_date
 
-    def _psa_segment_shift(self, changed, dimensions, before):
+    def _psa_segment_expected(self, vals, dimensions, before):
+        """The dimensions that ``vals`` visibly changes, when ``self`` is one
+        ticket that does not write its history starts itself; else []."""
+        if len(self) != 1 or "psa_segment_since" in vals:
+            return []
+        expected = []
+        for dimension, fname in dimensions.items():
+            if fname not in vals:
+                continue
+            old = before[self.id, dimension]
+            if self._fields[fname].type == "many2one":
+                moved = (vals[fname] or False) != (old.id or False)
+            else:
+                moved = (vals[fname] or False) != (old or False)
+            if moved:
+                expected.append(dimension)
+        return expected
+
+    def _psa_segment_shift(self, changed, dimensions, before, old_since, now, done):
         """Write the finished stretch of each changed dimension and start the
-        new one now. ``changed``: {dimension: [ticket ids]}; ``before``: the
-        values before the change, per (ticket id, dimension)."""
-        now = fields.Datetime.now()
+        new one ``now``. ``changed``: {dimension: [ticket ids]}; ``before``
+        and ``old_since``: values and starts before the change, per ticket;
+        ``done``: the dimensions whose new start the change itself wrote (on
+        the one ticket of ``self``)."""
         stretches = []
-        moved = {}  # ticket → dimensions that start now
+        moved = defaultdict(set)  # ticket → dimensions that start now
         for dimension, ticket_ids in changed.items():
             for ticket in self.browse(ticket_ids):
                 stretches.append(
@@ -212,22 +252,24 @@ class HelpdeskTicket(models.Model):
                         dimension,
                         dimensions[dimension],
                         before[ticket.id, dimension],
-                        ticket._psa_segment_start(dimension),
+                        old_since[ticket.id][dimension],
                     )
                 )
-                moved.setdefault(ticket, []).append(dimension)
+                moved[ticket].add(dimension)
         # sudo: the history is kept by the system whatever the rights of the
         # user changing the ticket; users only read it
-        self.env["psa.ticket.segment"].sudo()._psa_record(stretches, now)
-        # the new starts, one write per resulting value (a bulk change of
-        # tickets created together is one write)
-        by_since = {}
-        for ticket, moved_dimensions in moved.items():
-            since = dict(ticket.psa_segment_since or {})
-            since.update(self._psa_since_stamp(dict.fromkeys(moved_dimensions, now)))
-            key = tuple(sorted(since.items()))
-            by_since.setdefault(key, self.browse())
-            by_since[key] |= ticket
+        if stretches:
+            self.env["psa.ticket.segment"].sudo()._psa_record(stretches, now)
+        # The new starts, when the change did not write them already (several
+        # tickets, or a dimension moved by a compute): one write per
+        # resulting value, so a bulk change of similar tickets is one write.
+        by_since = defaultdict(lambda: self.browse())
+        for ticket in self:
+            if moved.get(ticket, set()) == (done if ticket == self[:1] else set()):
+                continue
+            since = dict(old_since[ticket.id])
+            since.update(dict.fromkeys(moved.get(ticket, ()), now))
+            by_since[tuple(sorted(self._psa_since_stamp(since).items()))] |= ticket
         for key, tickets in by_since.items():
             # sudo: as above, the history's own bookkeeping
             tickets.sudo().write({"psa_segment_since": dict(key)})
