@@ -3,7 +3,7 @@
 Logs in with headless Chromium (Chrome DevTools protocol over websocket-client,
 both installed by the set-up), opens each URL and saves a PNG.
 
-usage: .venv/bin/python scripts/screenshot.py URL_PATH OUT.png [URL_PATH OUT.png ...]
+usage: .venv/bin/python scripts/screenshot.py URL_PATH[|CLICK_SELECTOR] OUT.png [...]
        (server from $PSA_URL, default http://127.0.0.1:8069; login admin/admin)
 """
 
@@ -102,8 +102,17 @@ def main(argv):
             "document.querySelector('form.oe_login_form').submit();"
         )
         time.sleep(3)
-        for path, out in pairs:
+        for target, out in pairs:
+            # "PATH|SELECTOR": click SELECTOR (e.g. a notebook tab) once loaded,
+            # and scroll it to the top
+            path, _sep, click = target.partition("|")
             page.goto(f"{BASE}{path}", ".o_action_manager .o_view_controller", settle=3)
+            if click:
+                page.js(
+                    f"var el = document.querySelector({json.dumps(click)});"
+                    "el.click(); el.scrollIntoView({block: 'start'});"
+                )
+                time.sleep(1.5)
             data = page.call("Page.captureScreenshot", format="png")["data"]
             with open(out, "wb") as fh:
                 fh.write(base64.b64decode(data))

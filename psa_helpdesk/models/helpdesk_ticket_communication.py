@@ -9,6 +9,7 @@ import json
 import logging
 import re
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -17,7 +18,6 @@ from odoo.exceptions import UserError
 from odoo.tools import (
     SQL,
     email_normalize,
-    format_datetime,
     format_duration,
     is_html_empty,
 )
@@ -293,6 +293,32 @@ class HelpdeskTicket(models.Model):
         )
         self.invalidate_model(["psa_segment_since"])
 
+    @api.model
+    def _psa_demo_history(self, history):
+        """Demo data only: give tickets a past. ``history`` maps ticket ids to
+        ``(hours open, [(earlier stage id, hours in it), ...])``: every
+        dimension's current stretch starts ``hours open`` ago, except the
+        stage, which went through the earlier stages first; their finished
+        stretches are recorded and their business hours counted."""
+        now = fields.Datetime.now()
+        dimensions = self._psa_segment_dimensions()
+        Stage = self.env["helpdesk.ticket.stage"]
+        stretches = []
+        for ticket_id, (hours_open, stages) in history.items():
+            ticket = self.browse(ticket_id)
+            start = now - timedelta(hours=hours_open)
+            since = dict.fromkeys(dimensions, start)
+            for stage_id, hours in stages:
+                end = start + timedelta(hours=hours)
+                stretches.append((ticket, Stage.browse(stage_id), start, end))
+                start = end
+            since["stage"] = start
+            ticket.write({"psa_segment_since": self._psa_since_stamp(since)})
+        Segment = self.env["psa.ticket.segment"]
+        for ticket, stage, start, end in stretches:
+            Segment._psa_record([(ticket, "stage", "stage_id", stage, start)], end)
+        Segment.with_context(psa_cron_no_commit=True)._cron_business_hours()
+
     @api.depends("psa_segment_since", "stage_id", "team_id", "user_id", "priority")
     @api.depends_context("tz", "lang")
     def _compute_psa_history_current(self):
@@ -303,6 +329,11 @@ class HelpdeskTicket(models.Model):
         names = dict(Segment._fields["dimension"]._description_selection(self.env))
         now = fields.Datetime.now()
         labels = {}
+        # the user's date and time format, as in the lists
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        date_format = (
+            f"{lang.date_format or '%m/%d/%Y'} {lang.short_time_format or '%H:%M'}"
+        )
         for ticket in self:
             if not ticket.id:
                 ticket.psa_history_current = False
@@ -316,7 +347,9 @@ class HelpdeskTicket(models.Model):
                     % (
                         names.get(dimension, dimension),
                         label or "",
-                        format_datetime(self.env, start, dt_format="short")
+                        fields.Datetime.context_timestamp(ticket, start).strftime(
+                            date_format
+                        )
                         if start
                         else "",
                         format_duration(

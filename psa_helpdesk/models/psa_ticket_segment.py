@@ -157,6 +157,9 @@ class PsaTicketSegment(models.Model):
                 "date_start": start,
                 "date_end": end,
                 "wall_hours": (end - start).total_seconds() / 3600.0,
+                # counted by the scheduled action; 0 until then, not NULL,
+                # so that averages count the stretch
+                "business_hours": 0.0,
                 "business_pending": True,
             }
             if rec_id and fname in self._fields:
