@@ -98,16 +98,32 @@ class PsaInstallation(models.Model):
     ticket_count = fields.Integer(compute="_compute_ticket_count")
     open_ticket_count = fields.Integer(compute="_compute_ticket_count")
 
+    def _psa_label(self, env_labels):
+        """ "Customer · PRODUCT version · Environment", the environment named
+        with ``env_labels``."""
+        self.ensure_one()
+        parts = [
+            self.partner_id.name,
+            " ".join(p for p in (self.product_id.code, self.version_id.name) if p),
+            env_labels.get(self.environment),
+        ]
+        return " · ".join(p for p in parts if p)
+
     @api.depends("partner_id.name", "product_id.code", "version_id.name", "environment")
     def _compute_name(self):
+        # Stored for search: the environment in English, whoever saves it
+        english = self.with_context(lang="en_US").env
+        env_labels = dict(self._fields["environment"]._description_selection(english))
+        for inst in self:
+            inst.name = inst._psa_label(env_labels)
+
+    @api.depends("name")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # Shown in the reader's language
         env_labels = dict(self._fields["environment"]._description_selection(self.env))
         for inst in self:
-            parts = [
-                inst.partner_id.name,
-                " ".join(p for p in (inst.product_id.code, inst.version_id.name) if p),
-                env_labels.get(inst.environment),
-            ]
-            inst.name = " · ".join(p for p in parts if p)
+            inst.display_name = inst._psa_label(env_labels)
 
     @api.depends("customization_ids.module_id")
     def _compute_customized_module_ids(self):

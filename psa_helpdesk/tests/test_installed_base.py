@@ -57,6 +57,30 @@ class TestInstallation(PsaCommon):
         self.assertEqual(self.contact.psa_installation_count, 1)
         self.assertEqual(self.product.installation_count, 1)
 
+    def test_name_in_the_readers_language(self):
+        """The stored name (searched) names the environment in English
+        whoever saved it; the displayed name in the reader's language."""
+        self.env["res.lang"]._activate_lang("es_AR")
+        selection = self.env["ir.model.fields.selection"].search(
+            [
+                ("field_id.model", "=", "psa.installation"),
+                ("field_id.name", "=", "environment"),
+                ("value", "=", "production"),
+            ]
+        )
+        selection.with_context(lang="es_AR").name = "Producción"
+        self.env.registry.clear_cache()
+        spanish = self.installation.with_context(lang="es_AR")
+        spanish.version_id = self.v310  # saved by a Spanish speaker
+        self.assertEqual(spanish.name, "Town of Testville · TGM 3.10 · Production")
+        self.assertEqual(
+            spanish.display_name, "Town of Testville · TGM 3.10 · Producción"
+        )
+        self.assertEqual(
+            self.installation.with_context(lang="en_US").display_name,
+            "Town of Testville · TGM 3.10 · Production",
+        )
+
     def test_version_of_other_product_rejected(self):
         with self.assertRaises(ValidationError):
             self.installation.version_id = self.other_version
