@@ -81,9 +81,26 @@ class PsaSlaReport(models.Model):
     target_hours = fields.Float(string="Target (h)", readonly=True)
     consumed_hours = fields.Float(string="Consumed (h)", readonly=True)
     overrun_hours = fields.Float(string="Late by (h)", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Penalty currency",
+        readonly=True,
+        help="The contract's currency, in which the penalty is owed.",
+    )
     penalty_amount = fields.Monetary(
         string="Penalty", readonly=True, groups="psa_helpdesk.group_psa_manager"
+    )
+    company_currency_id = fields.Many2one(
+        "res.currency", string="Company currency", readonly=True
+    )
+    penalty_company_amount = fields.Monetary(
+        string="Penalty (company currency)",
+        currency_field="company_currency_id",
+        readonly=True,
+        groups="psa_helpdesk.group_psa_manager",
+        help="The penalty in the currency of the clock's company, at the "
+        "exchange rate of the day the clock stopped (today while it runs): "
+        "the figure to add up across contracts in different currencies.",
     )
 
     _depends = {
@@ -103,7 +120,9 @@ class PsaSlaReport(models.Model):
             "consumed_hours",
             "overrun_hours",
             "penalty_amount",
+            "currency_id",
         ],
+        "res.currency.rate": ["rate", "name", "currency_id", "company_id"],
         "helpdesk.ticket": [
             "psa_product_id",
             "psa_version_id",
@@ -111,7 +130,7 @@ class PsaSlaReport(models.Model):
             "support_level",
             "request_type",
         ],
-        "res.company": ["currency_id"],
+        "res.company": ["currency_id", "parent_path"],
     }
 
     @property
@@ -153,12 +172,48 @@ class PsaSlaReport(models.Model):
                 clock.target_hours AS target_hours,
                 clock.consumed_hours AS consumed_hours,
                 clock.overrun_hours AS overrun_hours,
-                company.currency_id AS currency_id,
-                clock.penalty_amount AS penalty_amount
+                clock.currency_id AS currency_id,
+                clock.penalty_amount AS penalty_amount,
+                company.currency_id AS company_currency_id,
+                CASE
+                    WHEN clock.penalty_amount IS NULL
+                      OR clock.currency_id IS NULL
+                      OR clock.currency_id = company.currency_id
+                    THEN clock.penalty_amount
+                    ELSE clock.penalty_amount
+                        * %(company_rate)s / NULLIF(%(clock_rate)s, 0)
+                END AS penalty_company_amount
             """,
             id=self._select_id(),
+            company_rate=self._rate(SQL("company.currency_id")),
+            clock_rate=self._rate(SQL("clock.currency_id")),
             met=SQL("clock.status IN %s", MET_STATUSES),
             missed=SQL("clock.status IN %s", MISSED_STATUSES),
+        )
+
+    def _rate(self, currency):
+        """SQL: the rate of ``currency`` for the clock's company on the day
+        the clock stopped (today while it runs), as ``res.currency._get_rates``
+        picks it: the company's own rate (of its root company) before a
+        shared one, the latest on or before the day, else the earliest,
+        else 1."""
+        scope = SQL(
+            "rate.currency_id = %s AND (rate.company_id IS NULL OR "
+            "rate.company_id = split_part(company.parent_path, '/', 1)::int)",
+            currency,
+        )
+        return SQL(
+            """COALESCE(
+                (SELECT rate.rate FROM res_currency_rate rate
+                  WHERE %(scope)s
+                    AND rate.name <= COALESCE(
+                        clock.end_date, NOW() AT TIME ZONE 'UTC')::date
+                  ORDER BY rate.company_id, rate.name DESC LIMIT 1),
+                (SELECT rate.rate FROM res_currency_rate rate
+                  WHERE %(scope)s
+                  ORDER BY rate.company_id, rate.name ASC LIMIT 1),
+                1.0)""",
+            scope=scope,
         )
 
     def _from(self):

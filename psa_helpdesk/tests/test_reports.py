@@ -231,6 +231,7 @@ class TestReports(PsaCommon):
         for model in ("psa.sla.report", "psa.sla.module.report"):
             Report = self.env[model].with_user(self.analyst)
             self.assertNotIn("penalty_amount", Report.fields_get())
+            self.assertNotIn("penalty_company_amount", Report.fields_get())
             with self.assertRaises(AccessError):
                 Report.read_group(
                     [("ticket_id", "in", self.tickets.ids)],
@@ -241,6 +242,77 @@ class TestReports(PsaCommon):
                 Report.search([("ticket_id", "in", self.tickets.ids)]).read(
                     ["penalty_amount"]
                 )
+
+    def test_penalties_in_contract_and_company_currency(self):
+        """A penalty is owed in the contract's currency; the report also
+        gives it in the company's, at the rate of the day the clock stopped,
+        so penalties in several currencies add up."""
+        company_currency = self.env.company.currency_id
+        foreign = self.env.ref("base.EUR")
+        if foreign == company_currency:
+            foreign = self.env.ref("base.USD")
+        foreign.active = True
+        Rate = self.env["res.currency.rate"]
+        Rate.search([("currency_id", "in", (company_currency | foreign).ids)]).unlink()
+        Rate.create(
+            [
+                {"currency_id": company_currency.id, "name": "2026-01-01", "rate": 1.0},
+                # 1 company unit = 0.5 foreign units from March, 0.25 from April
+                {"currency_id": foreign.id, "name": "2026-03-01", "rate": 0.5},
+                {"currency_id": foreign.id, "name": "2026-04-01", "rate": 0.25},
+            ]
+        )
+        # a contract in the foreign currency gives its clocks their currency
+        customer = self.env["res.partner"].create(
+            {"name": "Foreign customer", "is_company": True}
+        )
+        contract = self._entitle([(customer, self.product)], currency_id=foreign.id)
+        ticket = self._ticket(
+            team_id=self.team_a.id, partner_id=customer.id, contract_id=contract.id
+        )
+        self.tickets |= ticket
+        self.env["psa.ticket.sla"].create(
+            [
+                self._clock(
+                    ticket,
+                    "response",
+                    "met_late",
+                    "2026-03-02 09:00:00",
+                    end=True,
+                    penalty_amount=10.0,
+                ),
+                self._clock(
+                    ticket,
+                    "resolution",
+                    "met_late",
+                    "2026-04-02 09:00:00",
+                    end=True,
+                    penalty_amount=10.0,
+                ),
+            ]
+        )
+        rows = (
+            self.env["psa.sla.report"]
+            .with_user(self.manager)
+            .search(
+                [("ticket_id", "=", ticket.id), ("penalty_amount", ">", 0)],
+                order="start_date",
+            )
+        )
+        self.assertEqual(rows.currency_id, foreign)
+        self.assertEqual(rows.company_currency_id, company_currency)
+        self.assertEqual(rows.mapped("penalty_amount"), [10.0, 10.0])
+        self.assertEqual(rows.mapped("penalty_company_amount"), [20.0, 40.0])
+        # the company's own penalties are not converted; totals per currency
+        self.assertEqual(
+            self._grouped(
+                "psa.sla.report",
+                "currency_id",
+                user=self.manager,
+                aggregates=["penalty_amount:sum", "penalty_company_amount:sum"],
+            ),
+            {company_currency: (150.0, 150.0), foreign: (20.0, 60.0)},
+        )
 
     def test_agents_do_not_read_reports(self):
         for model in (
