@@ -1064,6 +1064,8 @@ class PsaTicketSla(models.Model):
                     alert["note"], Activity
                 )
         if alerts:
+            # Message-Id and reply-to are the original's, as
+            # _message_log_batch gives all the notes of a batch the same ones
             self._insert_copies(
                 note,
                 {
