@@ -101,13 +101,19 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("psa_sla_cycle", "psa_sla_ids.cycle", "psa_sla_ids.status")
     def _compute_psa_sla_status(self):
+        # Plain loops: recomputed for every ticket whose clocks the status
+        # action moves (50,000 in a big run), recordset helpers cost.
         for ticket in self:
-            clocks = ticket.psa_sla_ids.filtered(
-                lambda c, ticket=ticket: c.cycle == ticket.psa_sla_cycle
+            statuses = {
+                clock.status
+                for clock in ticket.psa_sla_ids
+                if clock.cycle == ticket.psa_sla_cycle
+            }
+            order = (
+                LIVE_SEVERITY
+                if statuses.intersection(LIVE_SEVERITY)
+                else FINISHED_SEVERITY
             )
-            live = clocks.filtered(lambda c: c.status in LIVE_SEVERITY)
-            statuses = set((live or clocks).mapped("status"))
-            order = LIVE_SEVERITY if live else FINISHED_SEVERITY
             ticket.psa_sla_status = next((s for s in order if s in statuses), False)
 
     @api.depends(

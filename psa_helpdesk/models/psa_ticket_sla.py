@@ -32,14 +32,17 @@ import math
 from collections import defaultdict
 from datetime import timedelta
 
+import babel.dates
 import pytz
+from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.modules import module as odoo_module
 from odoo.osv import expression
-from odoo.tools import format_datetime, format_duration, split_every
+from odoo.tools import SQL, format_duration, split_every
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime
 from .psa_sla_policy import PRIORITIES
@@ -102,6 +105,16 @@ PENALTY_STATUSES = ("breached", "met_late")
 def to_aware(value):
     """An ORM datetime (naive UTC) as an aware datetime."""
     return pytz.utc.localize(value)
+
+
+def to_local(value, tz_name):
+    """An ORM datetime (naive UTC) in the time zone ``tz_name``; in UTC when
+    the name is unknown (as ``format_datetime`` and ``context_timestamp``)."""
+    value = pytz.utc.localize(value, is_dst=False)
+    try:
+        return value.astimezone(pytz.timezone(tz_name))
+    except pytz.UnknownTimeZoneError:
+        return value
 
 
 def to_naive(value):
@@ -776,7 +789,7 @@ class PsaTicketSla(models.Model):
         }
 
     @api.model
-    def _send_due_alerts(self, batch_size=500, managers_cache=None):
+    def _send_due_alerts(self, batch_size=1000, managers_cache=None):
         """Send every due alert, in batches; one clock failing is logged and
         skipped, the others are alerted.
 
@@ -822,8 +835,7 @@ class PsaTicketSla(models.Model):
         clocks.invalidate_recordset(["remaining_hours"])
         remaining = {clock.id: clock.remaining_hours for clock in clocks}
         managers = self._alert_managers(tickets, managers_cache)
-        labels = self._alert_level_labels()
-        metrics = dict(self._fields["metric"]._description_selection(self.env))
+        texts = self._alert_texts()
         alerts = []
         for clock in clocks:
             try:
@@ -832,8 +844,7 @@ class PsaTicketSla(models.Model):
                         clock._due_alert_levels(now),
                         remaining[clock.id],
                         managers.get(clock.ticket_id.id, self.env["res.users"]),
-                        labels,
-                        metrics,
+                        texts,
                     )
                 )
             except Exception:
@@ -887,17 +898,37 @@ class PsaTicketSla(models.Model):
             users |= managers
         return users.filtered("active")
 
-    def _prepare_alert(self, levels, remaining, managers, labels, metrics):
+    @api.model
+    def _alert_texts(self):
+        """What the alerts of a batch have in common: the labels of the levels
+        and metrics, and ``format_deadline(value, tz)``, which formats as
+        ``format_datetime(env, value, tz, "short")`` with the language's
+        locale looked up once (rather than for each alert)."""
+        locale = babel_locale_parse(get_lang(self.env).code)
+
+        def format_deadline(value, tz):
+            return babel.dates.format_datetime(
+                to_local(value, tz), "short", locale=locale
+            )
+
+        return {
+            "labels": self._alert_level_labels(),
+            "metrics": dict(self._fields["metric"]._description_selection(self.env)),
+            "format_deadline": format_deadline,
+        }
+
+    def _prepare_alert(self, levels, remaining, managers, texts):
         """The alert of this clock for its due ``levels``, as a dict (nothing
         written). The highest level goes: when a clock starts (or is
         retargeted) past several levels, one alert goes, to the widest chain,
-        and the lower levels count as sent."""
+        and the lower levels count as sent. ``texts``: see ``_alert_texts``."""
         self.ensure_one()
         level, _date_field, _alert_field, who = levels[-1]
         ticket = self.ticket_id
         users = self._alert_recipients(who, managers)
         tz = self.calendar_id.tz or ticket.company_id.resource_calendar_id.tz or "UTC"
-        deadline = format_datetime(self.env, self.deadline, tz=tz, dt_format="short")
+        label = texts["labels"][level]
+        metric = texts["metrics"][self.metric]
         if remaining >= 0:
             left = self.env._(
                 "%(hours)s business hours left", hours=format_duration(remaining)
@@ -909,9 +940,9 @@ class PsaTicketSla(models.Model):
         note = self.env._(
             "SLA %(level)s: %(metric)s due %(deadline)s (%(tz)s), %(left)s. "
             "Alerted: %(users)s.",
-            level=labels[level],
-            metric=metrics[self.metric],
-            deadline=deadline,
+            level=label,
+            metric=metric,
+            deadline=texts["format_deadline"](self.deadline, tz),
             tz=tz,
             left=left,
             users=", ".join(users.mapped("name")) or self.env._("nobody"),
@@ -922,26 +953,24 @@ class PsaTicketSla(models.Model):
             "marks": [alert_field for _l, _d, alert_field, _w in levels],
             "users": users,
             "summary": self.env._(
-                "SLA %(level)s: %(metric)s",
-                level=labels[level],
-                metric=metrics[self.metric],
+                "SLA %(level)s: %(metric)s", level=label, metric=metric
             ),
-            "note": note,
+            # text, escaped: the same HTML in the activities and the chatter
+            "note": escape(note),
+            # the deadline's day where each person is
             "deadlines": {
-                user.id: fields.Datetime.context_timestamp(
-                    self.with_context(tz=user.tz or tz), self.deadline
-                ).date()
-                for user in users
+                user.id: to_local(self.deadline, user.tz or tz).date() for user in users
             },
             "email": bool(self.policy_id.alert_by_email),
-            "email_context": {"psa_alert_level": labels[level], "psa_alert_left": left},
+            "email_context": {"psa_alert_level": label, "psa_alert_left": left},
         }
 
     @api.model
     def _deliver_alerts(self, alerts, now):
         """Mark and send prepared ``alerts`` (see ``_prepare_alert``), in
-        bulk: one write per set of levels, one create for all activities,
-        notes logged in batch, emails queued."""
+        bulk: one write per set of levels, the activities, followers and
+        notes of the whole batch created together (``_create_alert_records``),
+        emails queued."""
         if not alerts:
             return
         by_marks = defaultdict(lambda: self.browse())
@@ -949,55 +978,256 @@ class PsaTicketSla(models.Model):
             by_marks[tuple(alert["marks"])] |= alert["clock"]
         for marks, clocks in by_marks.items():
             clocks.write(dict.fromkeys(marks, now))
+        self._create_alert_records(alerts)
+        template = self.env.ref(
+            "psa_helpdesk.psa_ticket_sla_mail_template_alert", raise_if_not_found=False
+        )
+        for alert in alerts:
+            if not (template and alert["email"]):
+                continue
+            partners = alert["users"].partner_id.filtered("email")
+            if partners:
+                template.with_context(**alert["email_context"]).send_mail(
+                    alert["clock"].id,
+                    email_values={"recipient_ids": [Command.set(partners.ids)]},
+                )
+
+    @api.model
+    def _create_alert_records(self, alerts):
+        """What an alert leaves on its ticket: a to-do activity for each
+        person alerted (who then follows the ticket) and a chatter note.
+
+        The first activity and the first note of the batch are made by the
+        ORM (``mail.activity.create``, ``_message_log_batch``), so defaults,
+        computed fields and the hooks of every installed module apply to
+        them; the others are copies of these two (``_copy_alert_records``).
+        """
         # One to-do per person. No assignment notification: whether the alert
         # is also emailed is the policy's choice (alert_by_email).
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            [
+        todos = [(alert, user) for alert in alerts for user in alert["users"]]
+        activity = self.env["mail.activity"]
+        if todos:
+            alert, user = todos[0]
+            activity = activity.with_context(mail_activity_quick_update=True).create(
                 {
-                    "res_model_id": model_id,
+                    "res_model_id": self.env["ir.model"]._get_id("helpdesk.ticket"),
                     "res_id": alert["ticket"].id,
-                    "activity_type_id": activity_type.id,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
                     "automated": True,
                     "summary": alert["summary"],
                     "note": alert["note"],
                     "user_id": user.id,
                     "date_deadline": alert["deadlines"][user.id],
                 }
-                for alert in alerts
-                for user in alert["users"]
-            ]
-        )
+            )
         # One note (mail.mt_note) per alert, logged without notifying
         # followers: the people concerned got their activity (and email).
-        # A ticket may have two alerts in a batch: one log per round.
-        rounds = defaultdict(dict)
-        for alert in alerts:
-            ticket_id = alert["ticket"].id
-            index = next(i for i in range(len(alerts)) if ticket_id not in rounds[i])
-            rounds[index][ticket_id] = alert["note"]
-        Ticket = self.env["helpdesk.ticket"]
-        for bodies in rounds.values():
-            if bodies:
-                Ticket.browse(list(bodies))._message_log_batch(bodies)
-        template = self.env.ref(
-            "psa_helpdesk.psa_ticket_sla_mail_template_alert", raise_if_not_found=False
-        )
-        for alert in alerts:
-            partners = alert["users"].partner_id.filtered("email")
-            if template and alert["email"] and partners:
-                template.with_context(**alert["email_context"]).send_mail(
-                    alert["clock"].id,
-                    email_values={"recipient_ids": [Command.set(partners.ids)]},
+        ticket = alerts[0]["ticket"]
+        note = ticket._message_log_batch({ticket.id: alerts[0]["note"]})
+        if len(todos) > 1 or len(alerts) > 1:
+            self._copy_alert_records(activity, todos[1:], note, alerts[1:])
+
+    @api.model
+    def _copy_alert_records(self, activity, todos, note, alerts):
+        """Copies of the ``activity`` for the ``todos`` (alert, user), of the
+        ``note`` for the ``alerts``, made by SQL; the users alerted follow
+        the tickets.
+
+        Why SQL: a run over a backlog alerts as many tickets at once as are
+        late: 50,000 tickets make some 117,000 activities, as many followers
+        and 50,000 notes. The ORM spends about 0.3 ms on each such record
+        (defaults, caches, inverse fields, recomputing res_name and user_tz,
+        a row at a time), which alone takes the run past a minute
+        (``bench/sla_bench.py``); a copied row costs a few microseconds.
+
+        What the ORM would have done is kept (``test_alert_copies_equal_orm``
+        compares them): every column is the original's (those of other
+        modules too, with the value the ORM gave the original), except those
+        that differ per alert: ticket, person, summary, note (sanitised as
+        the ORM does) and deadline, and the stored fields computed from them
+        (``res_name``, ``user_tz``). The people alerted follow the ticket as
+        ``message_subscribe`` makes them follow it; their activity counter is
+        told on the bus. Nothing stored depends on activities, notes or
+        followers (the ticket's activity fields are computed when read), so
+        invalidating the cache of these models is enough.
+        """
+        self.env.flush_all()  # the originals' rows, complete
+        # The note of each alert as the ORM stores it, sanitised once for the
+        # chatter and the activities: the same text given to the same kind of
+        # field (fields.Html(sanitize_style=True), mail.message.body and
+        # mail.activity.note).
+        Activity = self.env["mail.activity"]
+        html = {}
+        for alert in [*alerts, *(alert for alert, _user in todos)]:
+            if id(alert) not in html:
+                html[id(alert)] = Activity._fields["note"].convert_to_column_insert(
+                    alert["note"], Activity
                 )
+        if alerts:
+            # Message-Id and reply-to are the original's, as
+            # _message_log_batch gives all the notes of a batch the same ones
+            self._insert_copies(
+                note,
+                {
+                    "res_id": [alert["ticket"].id for alert in alerts],
+                    "body": [html[id(alert)] for alert in alerts],
+                },
+                converted={"body"},
+            )
+        if todos:
+            tickets = self.env["helpdesk.ticket"].browse(
+                alert["ticket"].id for alert, _user in todos
+            )
+            users = self.env["res.users"].browse(user.id for _alert, user in todos)
+            self._insert_copies(
+                activity,
+                {
+                    "res_id": tickets.ids,
+                    "res_name": [ticket.display_name for ticket in tickets],
+                    "user_id": users.ids,
+                    "user_tz": [user.tz for user in users],
+                    "summary": [alert["summary"] for alert, _user in todos],
+                    "note": [html[id(alert)] for alert, _user in todos],
+                    "date_deadline": [
+                        alert["deadlines"][user.id] for alert, user in todos
+                    ],
+                },
+                converted={"note"},
+            )
+            self._subscribe_alerted(tickets, users)
+            # As mail.activity.create: the to-do counters of the users.
+            today = fields.Date.today()
+            todo_counts = defaultdict(int)
+            for alert, user in todos:
+                if alert["deadlines"][user.id] <= today:
+                    todo_counts[user] += 1
+            for user, count in todo_counts.items():
+                user._bus_send(
+                    "mail.activity/updated",
+                    {"activity_created": True, "count_diff": count},
+                )
+        # Rows inserted behind the ORM's back: forget what it read of them and
+        # of the tickets (activities, messages, followers, and what is
+        # computed from them).
+        for model in (
+            "helpdesk.ticket",
+            "mail.activity",
+            "mail.message",
+            "mail.followers",
+        ):
+            self.env[model].invalidate_model()
+
+    @api.model
+    def _insert_copies(self, original, columns, converted=()):
+        """Insert copies of the record ``original`` by SQL: ``columns`` maps
+        field names to the list of their values in the copies, one per copy,
+        converted to the column as the ORM does (except the fields named in
+        ``converted``, given as converted); the other columns take the
+        original's values."""
+        model = original.browse()
+        arrays = []
+        for name, values in columns.items():
+            field = model._fields[name]
+            if name not in converted:
+                values = [field.convert_to_column_insert(v, model) for v in values]
+            arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
+        kept = [
+            name
+            for name, field in model._fields.items()
+            if field.store
+            and field.column_type
+            and name != "id"
+            and name not in columns
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO %(table)s (%(kept)s, %(names)s)
+                SELECT %(original_kept)s, %(copied_names)s
+                  FROM %(table)s AS original,
+                       unnest(%(arrays)s) AS copied(%(names)s)
+                 WHERE original.id = %(original_id)s
+                """,
+                table=SQL.identifier(model._table),
+                kept=SQL(", ").join(map(SQL.identifier, kept)),
+                names=SQL(", ").join(map(SQL.identifier, columns)),
+                original_kept=SQL(", ").join(
+                    SQL.identifier("original", name) for name in kept
+                ),
+                copied_names=SQL(", ").join(
+                    SQL.identifier("copied", name) for name in columns
+                ),
+                arrays=SQL(", ").join(arrays),
+                original_id=original.id,
+            )
+        )
+
+    @api.model
+    def _subscribe_alerted(self, tickets, users):
+        """Make each of ``users`` follow the ticket at the same place in
+        ``tickets``, as ``mail.activity.create`` does by ``message_subscribe``:
+        active partners only, with the default subtypes of a ticket follower;
+        existing followers are left as they are. The rows are inserted by
+        SQL (see ``_copy_alert_records``)."""
+        Followers = self.env["mail.followers"]
+        active = set(
+            self.env["res.partner"]
+            .search([("id", "in", users.partner_id.ids), ("active", "=", True)])
+            .ids
+        )
+        by_partner = defaultdict(set)
+        for ticket, user in zip(tickets, users, strict=True):
+            if user.partner_id.id in active:
+                by_partner[user.partner_id.id].add(ticket.id)
+        rows = []
+        subtypes = {}
+        for partner_id, ticket_ids in by_partner.items():
+            new, _existing = Followers._add_default_followers(
+                tickets._name, sorted(ticket_ids), [partner_id]
+            )
+            for ticket_id, vals_list in new.items():
+                for vals in vals_list:
+                    rows.append((ticket_id, partner_id))
+                    subtypes[partner_id] = vals["subtype_ids"][0][2]  # Command.set
+        if not rows:
+            return
+        relation = Followers._fields["subtype_ids"]
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH follower AS (
+                    INSERT INTO %(followers)s (res_model, res_id, partner_id)
+                    SELECT %(res_model)s, res_id, partner_id
+                      FROM unnest(%(res_ids)s::int[], %(partner_ids)s::int[])
+                           AS pair(res_id, partner_id)
+                    ON CONFLICT DO NOTHING
+                    RETURNING id, partner_id
+                )
+                INSERT INTO %(relation)s (%(follower_col)s, %(subtype_col)s)
+                SELECT follower.id, subtype.id
+                  FROM follower
+                  JOIN unnest(%(sub_partners)s::int[], %(sub_ids)s::int[])
+                       AS subtype(partner_id, id)
+                    ON subtype.partner_id = follower.partner_id
+                """,
+                followers=SQL.identifier(Followers._table),
+                res_model=tickets._name,
+                res_ids=[row[0] for row in rows],
+                partner_ids=[row[1] for row in rows],
+                relation=SQL.identifier(relation.relation),
+                follower_col=SQL.identifier(relation.column1),
+                subtype_col=SQL.identifier(relation.column2),
+                sub_partners=[p for p, ids in subtypes.items() for _id in ids],
+                sub_ids=[i for ids in subtypes.values() for i in ids],
+            )
+        )
 
     # ------------------------------------------------------------------
     # Scheduled action
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_refresh_status(self, batch_size=500):
+    def _cron_refresh_status(self, batch_size=1000):
         """Running clocks whose warning or deadline time has come change
         status, then the alerts that are due go; then the cron is scheduled
         for the next such time."""
@@ -1009,7 +1239,7 @@ class PsaTicketSla(models.Model):
         engine._schedule_next_refresh()
 
     @api.model
-    def _refresh_due_statuses(self, batch_size=500):
+    def _refresh_due_statuses(self, batch_size=1000):
         """Refresh the status of running clocks whose warning or deadline
         has come, in batches; a batch that fails is redone clock by clock so
         one bad clock is logged and skipped."""
