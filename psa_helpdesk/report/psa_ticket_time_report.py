@@ -108,16 +108,16 @@ class PsaTicketTimeReport(models.Model):
                 WHERE segment.dimension IN ('stage', 'level')
                 UNION ALL
                 SELECT
-                    ticket.id * 3 + 1,
+                    ticket.id * 3 + current.rank,
                     ticket.id,
                     ticket.company_id,
                     ticket.commercial_partner_id,
                     ticket.psa_product_id,
-                    'stage',
-                    ticket.stage_id,
-                    NULL,
+                    current.dimension,
+                    current.stage_id,
+                    current.support_level,
                     COALESCE(
-                        (ticket.psa_segment_since ->> 'stage')::timestamp,
+                        (ticket.psa_segment_since ->> current.dimension)::timestamp,
                         ticket.create_date
                     ),
                     NULL,
@@ -125,27 +125,13 @@ class PsaTicketTimeReport(models.Model):
                     0.0,
                     0.0
                 FROM helpdesk_ticket ticket
-                WHERE ticket.stage_id IS NOT NULL
-                UNION ALL
-                SELECT
-                    ticket.id * 3 + 2,
-                    ticket.id,
-                    ticket.company_id,
-                    ticket.commercial_partner_id,
-                    ticket.psa_product_id,
-                    'level',
-                    NULL,
-                    ticket.support_level,
-                    COALESCE(
-                        (ticket.psa_segment_since ->> 'level')::timestamp,
-                        ticket.create_date
-                    ),
-                    NULL,
-                    TRUE,
-                    0.0,
-                    0.0
-                FROM helpdesk_ticket ticket
-                WHERE ticket.support_level IS NOT NULL
+                CROSS JOIN LATERAL (
+                    VALUES
+                        (1, 'stage', ticket.stage_id, NULL::varchar),
+                        (2, 'level', NULL::integer, ticket.support_level)
+                ) AS current(rank, dimension, stage_id, support_level)
+                WHERE current.stage_id IS NOT NULL
+                   OR current.support_level IS NOT NULL
             )
             SELECT
                 stretch.id AS id,
