@@ -103,9 +103,7 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         # The history starts now, for every dimension: written with the
         # ticket itself, no segment yet (see psa.ticket.segment)
-        since = self._psa_since_stamp(
-            dict.fromkeys(self._psa_segment_dimensions(), fields.Datetime.now())
-        )
+        since = self._psa_since_all(fields.Datetime.now())
         for vals in vals_list:
             vals.setdefault("psa_segment_since", since)
         tickets = super().create(vals_list)
@@ -211,6 +209,14 @@ class HelpdeskTicket(models.Model):
             for dimension, date in since.items()
         }
 
+    @api.model
+    def _psa_since_all(self, date):
+        """``psa_segment_since`` of a ticket whose every dimension starts at
+        ``date``."""
+        return self._psa_since_stamp(
+            dict.fromkeys(self._psa_segment_dimensions(), date)
+        )
+
     def _psa_segment_start(self, dimension):
         """When the ticket got its current value of ``dimension``: from
         ``psa_segment_since``, else its creation."""
@@ -282,13 +288,7 @@ class HelpdeskTicket(models.Model):
             SQL(
                 "UPDATE helpdesk_ticket SET psa_segment_since = %s "
                 "WHERE psa_segment_since IS NULL",
-                json.dumps(
-                    self._psa_since_stamp(
-                        dict.fromkeys(
-                            self._psa_segment_dimensions(), fields.Datetime.now()
-                        )
-                    )
-                ),
+                json.dumps(self._psa_since_all(fields.Datetime.now())),
             )
         )
         self.invalidate_model(["psa_segment_since"])
@@ -319,7 +319,10 @@ class HelpdeskTicket(models.Model):
             Segment._psa_record([(ticket, "stage", "stage_id", stage, start)], end)
         Segment.with_context(psa_cron_no_commit=True)._cron_business_hours()
 
-    @api.depends("psa_segment_since", "stage_id", "team_id", "user_id", "priority")
+    @api.depends(
+        "psa_segment_since",
+        *(fname for fname, _label in SEGMENT_DIMENSIONS.values()),
+    )
     @api.depends_context("tz", "lang")
     def _compute_psa_history_current(self):
         """A small table: each dimension, its current value, since when and

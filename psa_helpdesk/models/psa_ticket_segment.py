@@ -180,12 +180,11 @@ class PsaTicketSegment(models.Model):
         return segments
 
     def _psa_count_business_hours(self):
-        """Business hours of closed segments on their ticket company's calendar,
-        with the SLA engine's business-time arithmetic: one fetch of working
-        time per calendar for the whole batch."""
+        """Business hours of the segments (all finished) on their ticket
+        company's calendar, with the SLA engine's business-time arithmetic:
+        one fetch of working time per calendar for the whole batch."""
         cache = self.env["psa.ticket.sla"]._business_time_cache()
-        segments = self.filtered("date_end")
-        by_calendar = segments.grouped(
+        by_calendar = self.grouped(
             lambda s: s.ticket_id.company_id.resource_calendar_id
         )
         for calendar, group in by_calendar.items():

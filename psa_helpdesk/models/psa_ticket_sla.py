@@ -110,7 +110,7 @@ def to_aware(value):
 def to_local(value, tz_name):
     """An ORM datetime (naive UTC) in the time zone ``tz_name``; in UTC when
     the name is unknown (as ``format_datetime`` and ``context_timestamp``)."""
-    value = pytz.utc.localize(value, is_dst=False)
+    value = to_aware(value)
     try:
         return value.astimezone(pytz.timezone(tz_name))
     except pytz.UnknownTimeZoneError:
