@@ -5,33 +5,22 @@ from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import split_every
 
-from .helpdesk_ticket_team import SUPPORT_LEVELS
-from .psa_installation import ENVIRONMENTS
-from .psa_priority_matrix import SEVERITIES, SEVERITY_HELP
-from .psa_sla_policy import PRIORITIES
-from .psa_ticket_sla import to_aware
+from ..const import (
+    ENVIRONMENTS,
+    PRIORITIES,
+    PRIORITY_TO_STAR,
+    REQUEST_TYPE_HELP,
+    REQUEST_TYPES,
+    SEVERITIES,
+    SEVERITY_HELP,
+    SUPPORT_LEVELS,
+)
+from ..tools.business_time import to_aware
+from ..tools.cron import run_in_batches
 
 _logger = logging.getLogger(__name__)
 
-REQUEST_TYPES = [
-    ("question", "Usage question"),
-    ("incident", "Incident"),
-    ("change", "Change request"),
-    ("consulting", "Consulting"),
-    ("complaint", "Complaint or suggestion"),
-]
-REQUEST_TYPE_HELP = (
-    "Usage question: how to do something the product already does. "
-    "Incident: the product does not work as documented (a bug). "
-    "Change request: the customer wants the product to behave differently. "
-    "Consulting: advice on processes or configuration, usually billable. "
-    "Complaint or suggestion: about the service or ideas for the product."
-)
-# P1 is the most urgent; the OCA star (0..3, 3 most urgent) follows it so that
-# helpdesk_mgmt's "high priority" counters and filters keep their meaning.
-PRIORITY_TO_STAR = {"1": "3", "2": "2", "3": "1"}
 # Fields whose change may change psa_priority (see write()).
 PRIORITY_INPUTS = {
     "severity",
@@ -682,20 +671,15 @@ class HelpdeskTicket(models.Model):
         return True
 
     @api.model
-    def _cron_psa_priority_aging(self):
-        """Scheduled action: raise the priority of tickets open too long."""
-        ids = self.search([("stage_id.closed", "=", False)]).ids
-        done = 0
-        for batch_ids in split_every(AGING_BATCH, ids):
-            batch = self.browse(batch_ids)
-            try:
-                with self.env.cr.savepoint():
-                    batch._psa_update_aging()
-            except Exception:
-                _logger.exception("Priority aging failed for tickets %s", batch_ids)
-            done += len(batch_ids)
-            # progress and a commit per batch: the crons' one helper
-            self.env["psa.ticket.sla"]._notify_cron_progress(done, len(ids) - done)
+    def _cron_psa_priority_aging(self, batch_size=AGING_BATCH):
+        """Scheduled action: raise the priority of tickets open too long.
+        A ticket that fails is logged and skipped, not its batch."""
+        run_in_batches(
+            self.search([("stage_id.closed", "=", False)]),
+            lambda batch: batch._psa_update_aging(),
+            batch_size=batch_size,
+            what="Priority aging",
+        )
         return True
 
     def action_refresh_environment(self):

@@ -22,8 +22,8 @@ from odoo.tools import (
     is_html_empty,
 )
 
+from ..const import HISTORY_DIMENSIONS, RESOLUTION_REQUEST_TYPES
 from .helpdesk_ticket import PRIORITY_INPUTS
-from .psa_ticket_segment import SEGMENT_DIMENSIONS
 
 _logger = logging.getLogger(__name__)
 
@@ -33,8 +33,6 @@ TICKET_TAG_RE = re.compile(r"\[#\s*([A-Za-z0-9][\w./-]*)\s*\]")
 # helpdesk_mgmt's computes: a new team resets the assignee and the stage)
 # (and the inputs of the derived priority, which moves the OCA star)
 SEGMENT_TRIGGER_FIELDS = {"stage_id", "team_id", "user_id"} | PRIORITY_INPUTS
-# Request types whose closing needs a resolution summary
-RESOLUTION_REQUEST_TYPES = ("incident", "change")
 DUPLICATE_SIMILARITY = 0.3  # pg_trgm similarity() threshold
 DUPLICATE_WORD_OVERLAP = 0.5  # fallback without pg_trgm
 DUPLICATE_LIMIT = 5
@@ -187,7 +185,7 @@ class HelpdeskTicket(models.Model):
         """{dimension: ticket field} for the dimensions this database has."""
         return {
             dimension: fname
-            for dimension, (fname, _label) in SEGMENT_DIMENSIONS.items()
+            for dimension, (fname, _label) in HISTORY_DIMENSIONS.items()
             if fname in self._fields
         }
 
@@ -321,7 +319,7 @@ class HelpdeskTicket(models.Model):
 
     @api.depends(
         "psa_segment_since",
-        *(fname for fname, _label in SEGMENT_DIMENSIONS.values()),
+        *(fname for fname, _label in HISTORY_DIMENSIONS.values()),
     )
     @api.depends_context("tz", "lang")
     def _compute_psa_history_current(self):

@@ -7,8 +7,8 @@ events (creation, stage changes, messages, target changes) to
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..const import SLA_FINISHED_SEVERITY, SLA_LIVE_SEVERITY, SLA_STATUSES
 from .helpdesk_ticket import PRIORITY_INPUTS
-from .psa_ticket_sla import FINISHED_SEVERITY, LIVE_SEVERITY, STATUSES
 
 
 class HelpdeskTicket(models.Model):
@@ -49,7 +49,7 @@ class HelpdeskTicket(models.Model):
         help="Where a reply of the customer puts the ticket back.",
     )
     psa_sla_status = fields.Selection(
-        STATUSES,
+        SLA_STATUSES,
         string="SLA",
         compute="_compute_psa_sla_status",
         store=True,
@@ -110,9 +110,9 @@ class HelpdeskTicket(models.Model):
                 if clock.cycle == ticket.psa_sla_cycle
             }
             order = (
-                LIVE_SEVERITY
-                if statuses.intersection(LIVE_SEVERITY)
-                else FINISHED_SEVERITY
+                SLA_LIVE_SEVERITY
+                if statuses.intersection(SLA_LIVE_SEVERITY)
+                else SLA_FINISHED_SEVERITY
             )
             ticket.psa_sla_status = next((s for s in order if s in statuses), False)
 

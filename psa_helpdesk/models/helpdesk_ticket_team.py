@@ -2,11 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-SUPPORT_LEVELS = [
-    ("1", "L1"),
-    ("2", "L2"),
-    ("3", "L3"),
-]
+from ..const import SUPPORT_LEVELS
 
 
 class HelpdeskTicketTeam(models.Model):

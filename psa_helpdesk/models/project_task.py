@@ -7,7 +7,7 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
-from .psa_installation import ENVIRONMENTS
+from ..const import ENVIRONMENTS
 
 
 class ProjectTask(models.Model):

@@ -4,12 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-CONTRACT_STATES = [
-    ("draft", "Draft"),
-    ("active", "Active"),
-    ("expired", "Expired"),
-    ("cancelled", "Cancelled"),
-]
+from ..const import CONTRACT_STATES
 
 
 class PsaContract(models.Model):

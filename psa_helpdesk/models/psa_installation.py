@@ -3,11 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-ENVIRONMENTS = [
-    ("production", "Production"),
-    ("test", "Test"),
-    ("training", "Training"),
-]
+from ..const import ENVIRONMENTS
 
 
 class PsaInstallation(models.Model):

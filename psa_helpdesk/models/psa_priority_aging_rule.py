@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .psa_sla_policy import PRIORITIES
+from ..const import PRIORITIES
 
 
 class PsaPriorityAgingRule(models.Model):

@@ -2,20 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from .psa_sla_policy import PRIORITIES
-
-SEVERITIES = [
-    ("1", "S1 - Operation stopped"),
-    ("2", "S2 - Partial degradation"),
-    ("3", "S3 - Minor / cosmetic"),
-]
-SEVERITY_HELP = (
-    "S1: the customer's operation is stopped (nobody can work, no workaround). "
-    "S2: partial degradation (a function fails or is slow, there is a "
-    "workaround or only some users are affected). "
-    "S3: minor or cosmetic problem, question or request without impact on "
-    "the operation."
-)
+from ..const import PRIORITIES, SEVERITIES, SEVERITY_HELP
 
 
 class PsaPriorityMatrix(models.Model):

@@ -5,6 +5,8 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..const import VERSION_SUPPORT_STATES
+
 # 3, 3.2, 3.2.1, 3.2.1.4, optionally followed by a pre-release or build
 # suffix: 3.2.0-rc1, 4.0-beta.2
 VERSION_RE = re.compile(r"^(\d+(?:\.\d+){0,3})(?:-([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*))?$")
@@ -55,11 +57,7 @@ class PsaProductVersion(models.Model):
     )
     release_date = fields.Date()
     support_state = fields.Selection(
-        [
-            ("supported", "Supported"),
-            ("deprecated", "Deprecated"),
-            ("end_of_life", "End of life"),
-        ],
+        VERSION_SUPPORT_STATES,
         default="supported",
         required=True,
         help="Supported: fully maintained. Deprecated: still supported, customers "

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .psa_priority_matrix import SEVERITIES
+from ..const import SEVERITIES
 
 
 class PsaServiceTier(models.Model):

@@ -3,11 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-PRIORITIES = [
-    ("1", "P1 - Immediate"),
-    ("2", "P2 - High"),
-    ("3", "P3 - Normal"),
-]
+from ..const import PRIORITIES
 
 
 class PsaSlaPolicy(models.Model):

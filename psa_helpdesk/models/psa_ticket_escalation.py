@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-from .helpdesk_ticket_team import SUPPORT_LEVELS
+from ..const import SUPPORT_LEVELS
 
 
 class PsaTicketEscalation(models.Model):

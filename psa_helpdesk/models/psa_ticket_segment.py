@@ -3,23 +3,12 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.tools import split_every
 
-from .psa_ticket_sla import to_aware
+from ..const import HISTORY_DIMENSIONS
+from ..tools.business_time import to_aware
+from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
 
 _logger = logging.getLogger(__name__)
-
-# What the history measures: one line per dimension, key → (ticket field,
-# label). A dimension whose field does not exist on helpdesk.ticket (e.g. the
-# support level before it is installed) is skipped at runtime.
-SEGMENT_DIMENSIONS = {
-    "stage": ("stage_id", "Stage"),
-    "team": ("team_id", "Team"),
-    "user": ("user_id", "Assignee"),
-    "priority": ("priority", "Priority"),
-    "level": ("support_level", "Support level"),
-    "severity": ("severity", "Severity"),
-}
 
 
 class PsaTicketSegment(models.Model):
@@ -50,7 +39,7 @@ class PsaTicketSegment(models.Model):
         "psa.product", string="Product", index="btree_not_null"
     )
     dimension = fields.Selection(
-        [(key, label) for key, (_fname, label) in SEGMENT_DIMENSIONS.items()],
+        [(key, label) for key, (_fname, label) in HISTORY_DIMENSIONS.items()],
         required=True,
         index=True,
     )
@@ -211,18 +200,13 @@ class PsaTicketSegment(models.Model):
         return True
 
     @api.model
-    def _cron_business_hours(self, batch_size=1000):
-        """Scheduled action: count the business hours of closed segments, in
-        batches; a failing batch is logged and left for the next run."""
-        pending = self.search([("business_pending", "=", True)])
-        done = 0
-        for batch_ids in split_every(batch_size, pending.ids):
-            try:
-                with self.env.cr.savepoint():
-                    self.browse(batch_ids)._psa_count_business_hours()
-            except Exception:
-                _logger.exception("Business hours of segments %s failed", batch_ids)
-            done += len(batch_ids)
-            # progress and a commit per batch: the crons' one helper
-            self.env["psa.ticket.sla"]._notify_cron_progress(done, len(pending) - done)
+    def _cron_business_hours(self, batch_size=DEFAULT_BATCH_SIZE):
+        """Scheduled action: count the business hours of finished segments,
+        in batches; a failing segment is logged and left for the next run."""
+        run_in_batches(
+            self.search([("business_pending", "=", True)]),
+            lambda batch: batch._psa_count_business_hours(),
+            batch_size=batch_size,
+            what="Business hours of ticket history",
+        )
         return True

@@ -33,40 +33,27 @@ from collections import defaultdict
 from datetime import timedelta
 
 import babel.dates
-import pytz
 from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.modules import module as odoo_module
 from odoo.osv import expression
-from odoo.tools import SQL, format_duration, split_every
+from odoo.tools import SQL, format_duration
 from odoo.tools.misc import babel_locale_parse, get_lang
 
-from ..tools.business_time import BusinessTimeCache, NoWorkingTime
-from .psa_sla_policy import PRIORITIES
+from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
+from ..tools.business_time import (
+    BusinessTimeCache,
+    NoWorkingTime,
+    to_aware,
+    to_local,
+    to_naive,
+)
+from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
 
 _logger = logging.getLogger(__name__)
 
-METRICS = [
-    ("response", "First response"),
-    ("resolution", "Resolution"),
-    ("update", "Customer update"),
-]
-STATUSES = [
-    ("running", "Running"),
-    ("paused", "Paused"),
-    ("at_risk", "At risk"),
-    ("breached", "Breached"),
-    ("met", "Met"),
-    ("met_late", "Met late"),
-    ("cancelled", "Cancelled"),
-]
-# Worst first: the ticket shows the worst of its live clocks, or, when none is
-# live any more, the worst outcome of its last cycle.
-LIVE_SEVERITY = ["breached", "at_risk", "running", "paused"]
-FINISHED_SEVERITY = ["breached", "met_late", "met", "cancelled"]
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
 # The alert chain. A level is due when the clock's date has come while it
@@ -98,29 +85,6 @@ ALERT_CHAIN = [
 ALERT_FAILED = (
     "SLA alert of clock %s (ticket %s) failed; skipped, the next run tries again"
 )
-# Statuses that owe a penalty when the contract has penalty terms.
-PENALTY_STATUSES = ("breached", "met_late")
-
-
-def to_aware(value):
-    """An ORM datetime (naive UTC) as an aware datetime."""
-    return pytz.utc.localize(value)
-
-
-def to_local(value, tz_name):
-    """An ORM datetime (naive UTC) in the time zone ``tz_name``; in UTC when
-    the name is unknown (as ``format_datetime`` and ``context_timestamp``)."""
-    value = to_aware(value)
-    try:
-        return value.astimezone(pytz.timezone(tz_name))
-    except pytz.UnknownTimeZoneError:
-        return value
-
-
-def to_naive(value):
-    """An aware datetime as an ORM datetime (naive UTC, whole seconds)."""
-    value = value.astimezone(pytz.utc).replace(tzinfo=None)
-    return (value + timedelta(microseconds=500000)).replace(microsecond=0)
 
 
 class PsaTicketSla(models.Model):
@@ -159,7 +123,7 @@ class PsaTicketSla(models.Model):
         string="Contract",
         index="btree_not_null",
     )
-    metric = fields.Selection(METRICS, required=True, readonly=True)
+    metric = fields.Selection(SLA_METRICS, required=True, readonly=True)
     cycle = fields.Integer(
         default=1,
         readonly=True,
@@ -195,7 +159,7 @@ class PsaTicketSla(models.Model):
         help="Set once the clock is finished.",
     )
     status = fields.Selection(
-        STATUSES, required=True, default="running", index=True, readonly=True
+        SLA_STATUSES, required=True, default="running", index=True, readonly=True
     )
     overrun_hours = fields.Float(
         string="Late by (h)",
@@ -587,7 +551,7 @@ class PsaTicketSla(models.Model):
         # sudo: penalty terms are readable by support managers only; the
         # engine records the amount, which only managers can read back.
         contract = self.contract_id.sudo()
-        if status not in PENALTY_STATUSES or not contract:
+        if status not in SLA_PENALTY_STATUSES or not contract:
             return 0.0
         hours = math.ceil(overrun - EPSILON_HOURS) if overrun > EPSILON_HOURS else 0
         amount = contract.penalty_per_breach + contract.penalty_per_hour * hours
@@ -789,7 +753,7 @@ class PsaTicketSla(models.Model):
         }
 
     @api.model
-    def _send_due_alerts(self, batch_size=1000, managers_cache=None):
+    def _send_due_alerts(self, batch_size=DEFAULT_BATCH_SIZE, managers_cache=None):
         """Send every due alert, in batches; one clock failing is logged and
         skipped, the others are alerted.
 
@@ -801,11 +765,12 @@ class PsaTicketSla(models.Model):
         now = fields.Datetime.now()
         clocks = self.search(self._alert_due_domain(now), order="deadline, id")
         managers_cache = {} if managers_cache is None else managers_cache
-        done = 0
-        for batch_ids in split_every(batch_size, clocks.ids):
-            self.browse(batch_ids)._send_alerts(now, managers_cache)
-            done += len(batch_ids)
-            self._notify_cron_progress(done, len(clocks) - done)
+        run_in_batches(
+            clocks,
+            lambda batch: batch._send_alerts(now, managers_cache),
+            batch_size=batch_size,
+            what="SLA alerts",
+        )
         return clocks
 
     def _send_alerts(self, now, managers_cache):
@@ -1227,7 +1192,7 @@ class PsaTicketSla(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_refresh_status(self, batch_size=1000):
+    def _cron_refresh_status(self, batch_size=DEFAULT_BATCH_SIZE):
         """Running clocks whose warning or deadline time has come change
         status, then the alerts that are due go; then the cron is scheduled
         for the next such time."""
@@ -1239,10 +1204,9 @@ class PsaTicketSla(models.Model):
         engine._schedule_next_refresh()
 
     @api.model
-    def _refresh_due_statuses(self, batch_size=1000):
+    def _refresh_due_statuses(self, batch_size=DEFAULT_BATCH_SIZE):
         """Refresh the status of running clocks whose warning or deadline
-        has come, in batches; a batch that fails is redone clock by clock so
-        one bad clock is logged and skipped."""
+        has come, in batches; a failing clock is logged and skipped."""
         now = fields.Datetime.now()
         domain = [
             ("end_date", "=", False),
@@ -1253,26 +1217,12 @@ class PsaTicketSla(models.Model):
             ("status", "=", "running"),
             ("warning_1_date", "<=", now),
         ]
-        clocks = self.search(domain)
-        done = 0
-        for batch_ids in split_every(batch_size, clocks.ids):
-            batch = self.browse(batch_ids)
-            try:
-                with self.env.cr.savepoint():
-                    batch._refresh_status()
-                    batch.flush_recordset()
-            except Exception:  # noqa: BLE001 - redone clock by clock, logged
-                for clock in self.browse(batch_ids):
-                    try:
-                        with self.env.cr.savepoint():
-                            clock._refresh_status()
-                            clock.flush_recordset()
-                    except Exception:
-                        _logger.exception(
-                            "SLA status refresh failed for clock %s; skipped", clock.id
-                        )
-            done += len(batch_ids)
-            self._notify_cron_progress(done, len(clocks) - done)
+        run_in_batches(
+            self.search(domain),
+            lambda batch: batch._refresh_status(),
+            batch_size=batch_size,
+            what="SLA status refresh",
+        )
 
     @api.model
     def _psa_demo_backdate(self, ticket_hours):
@@ -1309,23 +1259,6 @@ class PsaTicketSla(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
-
-    @api.model
-    def _notify_cron_progress(self, done, remaining):
-        """End of a batch of a psa scheduled action (SLA refresh and alerts,
-        priority aging, history business hours): progress, and a commit."""
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if not odoo_module.current_test and not self.env.context.get(
-            "psa_cron_no_commit"
-        ):
-            # Commit each batch: a run interrupted later (worker timeout,
-            # restart) keeps the alerts already sent *and* marked, so the
-            # next run neither loses nor repeats them. Alerts and their marks
-            # are in the same transaction (emails are queued in mail.mail,
-            # sent after commit): a batch is all done or all to do again.
-            # Not in tests, which roll back, nor when the caller owns the
-            # transaction (psa_cron_no_commit, e.g. loading demo data).
-            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _schedule_next_refresh(self):

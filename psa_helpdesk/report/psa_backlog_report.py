@@ -7,20 +7,14 @@ a parameter (not SQL ``now()``) so that it follows the ORM's clock."""
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.helpdesk_ticket import REQUEST_TYPES
-from ..models.helpdesk_ticket_team import SUPPORT_LEVELS
-from ..models.psa_priority_matrix import SEVERITIES
-from ..models.psa_sla_policy import PRIORITIES
-from ..models.psa_ticket_sla import STATUSES
-
-# (key, label, upper bound in days); keys sort in the order of the buckets
-AGE_BUCKETS = [
-    ("1", "0-1 days", 1),
-    ("2", "1-3 days", 3),
-    ("3", "3-7 days", 7),
-    ("4", "7-30 days", 30),
-    ("5", "Over 30 days", None),
-]
+from ..const import (
+    BACKLOG_AGE_BUCKETS,
+    PRIORITIES,
+    REQUEST_TYPES,
+    SEVERITIES,
+    SLA_STATUSES,
+    SUPPORT_LEVELS,
+)
 
 
 class PsaBacklogReport(models.Model):
@@ -42,11 +36,11 @@ class PsaBacklogReport(models.Model):
     support_level = fields.Selection(SUPPORT_LEVELS, readonly=True)
     request_type = fields.Selection(REQUEST_TYPES, readonly=True)
     entitled = fields.Boolean(readonly=True)
-    sla_status = fields.Selection(STATUSES, string="SLA", readonly=True)
+    sla_status = fields.Selection(SLA_STATUSES, string="SLA", readonly=True)
     sla_deadline = fields.Datetime(string="SLA deadline", readonly=True)
     create_date = fields.Datetime(string="Opened", readonly=True)
     age_bucket = fields.Selection(
-        [(key, label) for key, label, _days in AGE_BUCKETS],
+        [(key, label) for key, label, _days in BACKLOG_AGE_BUCKETS],
         string="Age",
         readonly=True,
     )
@@ -84,10 +78,10 @@ class PsaBacklogReport(models.Model):
             "CASE %s ELSE %s END",
             SQL(" ").join(
                 SQL("WHEN %s < %s THEN %s", age, days, key)
-                for key, _label, days in AGE_BUCKETS
+                for key, _label, days in BACKLOG_AGE_BUCKETS
                 if days is not None
             ),
-            AGE_BUCKETS[-1][0],
+            BACKLOG_AGE_BUCKETS[-1][0],
         )
         return SQL(
             """

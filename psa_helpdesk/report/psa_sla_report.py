@@ -17,14 +17,15 @@ grouping by module is the job of ``psa.sla.module.report``.
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.helpdesk_ticket import REQUEST_TYPES
-from ..models.helpdesk_ticket_team import SUPPORT_LEVELS
-from ..models.psa_sla_policy import PRIORITIES
-from ..models.psa_ticket_sla import METRICS, STATUSES
-
-# Outcomes that decide compliance; the rest (live clocks, cancelled) do not.
-MET_STATUSES = ("met",)
-MISSED_STATUSES = ("breached", "met_late")
+from ..const import (
+    PRIORITIES,
+    REQUEST_TYPES,
+    SLA_MET_STATUSES,
+    SLA_METRICS,
+    SLA_MISSED_STATUSES,
+    SLA_STATUSES,
+    SUPPORT_LEVELS,
+)
 
 
 class PsaSlaReport(models.Model):
@@ -48,12 +49,12 @@ class PsaSlaReport(models.Model):
     user_id = fields.Many2one("res.users", string="Assigned to", readonly=True)
     support_level = fields.Selection(SUPPORT_LEVELS, readonly=True)
     request_type = fields.Selection(REQUEST_TYPES, readonly=True)
-    metric = fields.Selection(METRICS, readonly=True)
+    metric = fields.Selection(SLA_METRICS, readonly=True)
     cycle = fields.Integer(readonly=True, aggregator=False)
     priority = fields.Selection(
         PRIORITIES, readonly=True, help="Priority the target of the clock applied to."
     )
-    status = fields.Selection(STATUSES, readonly=True)
+    status = fields.Selection(SLA_STATUSES, readonly=True)
     start_date = fields.Datetime(string="Started", readonly=True)
     end_date = fields.Datetime(string="Stopped", readonly=True)
     deadline = fields.Datetime(readonly=True)
@@ -187,8 +188,8 @@ class PsaSlaReport(models.Model):
             id=self._select_id(),
             company_rate=self._rate(SQL("company.currency_id")),
             clock_rate=self._rate(SQL("clock.currency_id")),
-            met=SQL("clock.status IN %s", MET_STATUSES),
-            missed=SQL("clock.status IN %s", MISSED_STATUSES),
+            met=SQL("clock.status IN %s", SLA_MET_STATUSES),
+            missed=SQL("clock.status IN %s", SLA_MISSED_STATUSES),
         )
 
     def _rate(self, currency):

@@ -15,8 +15,7 @@ team) and the ticket's priority.
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.helpdesk_ticket_team import SUPPORT_LEVELS
-from ..models.psa_sla_policy import PRIORITIES
+from ..const import PRIORITIES, SUPPORT_LEVELS
 
 
 class PsaTicketTimeReport(models.Model):

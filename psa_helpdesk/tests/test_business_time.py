@@ -6,13 +6,14 @@ import pytz
 
 from odoo.tests import BaseCase, TransactionCase, tagged
 
-from ..models.psa_ticket_sla import to_aware, to_naive
 from ..tools.business_time import (
     BusinessTime,
     BusinessTimeCache,
     OutsideWindow,
     merge,
     subtract,
+    to_aware,
+    to_naive,
 )
 
 BA = pytz.timezone("America/Argentina/Buenos_Aires")

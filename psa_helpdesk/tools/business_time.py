@@ -22,8 +22,35 @@ whole batch, and fetches a larger window when a deadline falls beyond it.
 from bisect import bisect_right
 from datetime import timedelta
 
+import pytz
+
 ZERO = timedelta(0)
 HOUR = timedelta(hours=1)
+
+
+# Time zones. The ORM stores naive UTC datetimes; the arithmetic below works on
+# aware ones.
+
+
+def to_aware(value):
+    """An ORM datetime (naive UTC) as an aware datetime."""
+    return pytz.utc.localize(value)
+
+
+def to_local(value, tz_name):
+    """An ORM datetime (naive UTC) in the time zone ``tz_name``; in UTC when
+    the name is unknown (as ``format_datetime`` and ``context_timestamp``)."""
+    value = to_aware(value)
+    try:
+        return value.astimezone(pytz.timezone(tz_name))
+    except pytz.UnknownTimeZoneError:
+        return value
+
+
+def to_naive(value):
+    """An aware datetime as an ORM datetime (naive UTC, whole seconds)."""
+    value = value.astimezone(pytz.utc).replace(tzinfo=None)
+    return (value + timedelta(microseconds=500000)).replace(microsecond=0)
 
 
 class OutsideWindow(Exception):

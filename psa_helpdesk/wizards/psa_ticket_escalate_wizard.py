@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.helpdesk_ticket_team import SUPPORT_LEVELS
+from ..const import SUPPORT_LEVELS
 
 
 class PsaTicketEscalateWizard(models.TransientModel):

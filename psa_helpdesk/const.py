@@ -1,0 +1,131 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The vocabulary of psa_helpdesk in one place: every selection list and the
+constants several models, reports and wizards share.
+
+Labels are written in English; Odoo translates them per field (see
+``i18n/es.po``)."""
+
+# ---------------------------------------------------------------------------
+# Installed base (SPEC §1)
+# ---------------------------------------------------------------------------
+ENVIRONMENTS = [
+    ("production", "Production"),
+    ("test", "Test"),
+    ("training", "Training"),
+]
+VERSION_SUPPORT_STATES = [
+    ("supported", "Supported"),
+    ("deprecated", "Deprecated"),
+    ("end_of_life", "End of life"),
+]
+
+# ---------------------------------------------------------------------------
+# Contracts (SPEC §2)
+# ---------------------------------------------------------------------------
+CONTRACT_STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+]
+
+# ---------------------------------------------------------------------------
+# Classification, priority and levels (SPEC §3)
+# ---------------------------------------------------------------------------
+REQUEST_TYPES = [
+    ("question", "Usage question"),
+    ("incident", "Incident"),
+    ("change", "Change request"),
+    ("consulting", "Consulting"),
+    ("complaint", "Complaint or suggestion"),
+]
+REQUEST_TYPE_HELP = (
+    "Usage question: how to do something the product already does. "
+    "Incident: the product does not work as documented (a bug). "
+    "Change request: the customer wants the product to behave differently. "
+    "Consulting: advice on processes or configuration, usually billable. "
+    "Complaint or suggestion: about the service or ideas for the product."
+)
+# Request types whose closing needs a resolution summary (SPEC §6)
+RESOLUTION_REQUEST_TYPES = ("incident", "change")
+SEVERITIES = [
+    ("1", "S1 - Operation stopped"),
+    ("2", "S2 - Partial degradation"),
+    ("3", "S3 - Minor / cosmetic"),
+]
+SEVERITY_HELP = (
+    "S1: the customer's operation is stopped (nobody can work, no workaround). "
+    "S2: partial degradation (a function fails or is slow, there is a "
+    "workaround or only some users are affected). "
+    "S3: minor or cosmetic problem, question or request without impact on "
+    "the operation."
+)
+PRIORITIES = [
+    ("1", "P1 - Immediate"),
+    ("2", "P2 - High"),
+    ("3", "P3 - Normal"),
+]
+# P1 is the most urgent; the OCA star (0..3, 3 most urgent) follows it so that
+# helpdesk_mgmt's "high priority" counters and filters keep their meaning.
+PRIORITY_TO_STAR = {"1": "3", "2": "2", "3": "1"}
+SUPPORT_LEVELS = [
+    ("1", "L1"),
+    ("2", "L2"),
+    ("3", "L3"),
+]
+
+# ---------------------------------------------------------------------------
+# SLA clocks (SPEC §4)
+# ---------------------------------------------------------------------------
+SLA_METRICS = [
+    ("response", "First response"),
+    ("resolution", "Resolution"),
+    ("update", "Customer update"),
+]
+SLA_STATUSES = [
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("at_risk", "At risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+    ("met_late", "Met late"),
+    ("cancelled", "Cancelled"),
+]
+# Worst first: the ticket shows the worst of its live clocks, or, when none is
+# live any more, the worst outcome of its last cycle.
+SLA_LIVE_SEVERITY = ["breached", "at_risk", "running", "paused"]
+SLA_FINISHED_SEVERITY = ["breached", "met_late", "met", "cancelled"]
+# Outcomes that owe a penalty when the contract has penalty terms; in the
+# compliance report, the clocks met and the clocks missed.
+SLA_PENALTY_STATUSES = ("breached", "met_late")
+SLA_MET_STATUSES = ("met",)
+SLA_MISSED_STATUSES = ("breached", "met_late")
+
+# ---------------------------------------------------------------------------
+# Ticket history (SPEC §6)
+# ---------------------------------------------------------------------------
+# What the history measures: one line per dimension, key → (ticket field,
+# label). A dimension whose field does not exist on helpdesk.ticket is
+# skipped at runtime.
+HISTORY_DIMENSIONS = {
+    "stage": ("stage_id", "Stage"),
+    "team": ("team_id", "Team"),
+    "user": ("user_id", "Assignee"),
+    "priority": ("priority", "Priority"),
+    "level": ("support_level", "Support level"),
+    "severity": ("severity", "Severity"),
+}
+
+# ---------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------
+# Open backlog age buckets: (key, label, upper bound in days); keys sort in the
+# order of the buckets
+BACKLOG_AGE_BUCKETS = [
+    ("1", "0-1 days", 1),
+    ("2", "1-3 days", 3),
+    ("3", "3-7 days", 7),
+    ("4", "7-30 days", 30),
+    ("5", "Over 30 days", None),
+]

@@ -1,0 +1,79 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The one batch loop of every psa scheduled action (priority aging, SLA
+status refresh, SLA alerts, business hours of the ticket history).
+
+``run_in_batches(records, process)`` calls ``process(batch)`` on batches of
+``records``, each in its own savepoint. A batch that raises is redone record
+by record, so one failing record is logged and skipped, never its batch.
+After each batch the scheduled action reports its progress to ``ir.cron``
+and commits (not in tests, nor when the caller owns the transaction: context
+key ``psa_cron_no_commit``), so a run interrupted later keeps what it did.
+"""
+
+import logging
+
+from odoo.modules import module as odoo_module
+from odoo.tools import split_every
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+def notify_progress(env, done, remaining):
+    """End of a batch of a psa scheduled action: progress, and a commit."""
+    env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+    if not odoo_module.current_test and not env.context.get("psa_cron_no_commit"):
+        # Commit each batch: a run interrupted later (worker timeout,
+        # restart) keeps the batches already done, e.g. the SLA alerts
+        # already sent *and* marked, so the next run neither loses nor
+        # repeats them (alerts and their marks are in one transaction; emails
+        # are queued in mail.mail and sent after commit). Not in tests, which
+        # roll back, nor when the caller owns the transaction
+        # (psa_cron_no_commit, e.g. loading demo data).
+        env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def _run_one(batch, process):
+    """``process(batch)`` in a savepoint, flushed inside it so that database
+    errors surface there; True when it went through."""
+    with batch.env.cr.savepoint():
+        process(batch)
+        batch.env.flush_all()
+    return True
+
+
+def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
+    """Run ``process`` over ``records`` in batches of ``batch_size``.
+
+    :param records: the recordset to work on (its ids are split in batches)
+    :param process: callable taking a recordset of the same model
+    :param what: how the log names the work (default: the model's name)
+    :return: the records that failed and were skipped (logged with their
+        traceback); they stay as they were, so the next run tries them again
+    """
+    what = what or records._name
+    failed = records.browse()
+    total = len(records)
+    done = 0
+    for batch_ids in split_every(batch_size, records.ids):
+        batch = records.browse(batch_ids)
+        try:
+            _run_one(batch, process)
+        except Exception:
+            if len(batch) == 1:
+                _logger.exception("%s failed for record %s; skipped", what, batch.id)
+                failed |= batch
+            else:
+                for record in batch:
+                    try:
+                        _run_one(record, process)
+                    except Exception:
+                        _logger.exception(
+                            "%s failed for record %s; skipped", what, record.id
+                        )
+                        failed |= record
+        done += len(batch_ids)
+        notify_progress(records.env, done, total - done)
+    return failed
