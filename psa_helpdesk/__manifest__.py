@@ -76,6 +76,7 @@
             "psa_helpdesk/static/src/components/**/*",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -7,6 +7,9 @@ from . import psa_installation_history
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
+from . import helpdesk_ticket_installed_base
+from . import helpdesk_ticket_entitlement
+from . import helpdesk_ticket_priority
 from . import res_partner
 from . import res_company
 from . import res_config_settings
@@ -23,5 +26,6 @@ from . import helpdesk_ticket_development
 from . import project_task
 from . import project_project
 from . import psa_ticket_segment
+from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
 from . import mail_thread

@@ -1,38 +1,25 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Ticket history, closing, customer communication and duplicate detection
-(SPEC §6): time segments per stage/team/assignee/..., the resolution summary
-required to close, the closing email, the ``[#NUMBER]`` subject tag on every
-outgoing email and on inbound routing, and possible duplicates."""
+"""Closing and customer communication on the ticket (SPEC §6): the resolution
+summary required to close, the closing email, the ``[#NUMBER]`` subject tag
+on outgoing emails and on inbound routing, and possible duplicates.
 
-import json
+Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
+``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
+
 import logging
 import re
-from collections import defaultdict
-from datetime import timedelta
-
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import (
-    SQL,
-    email_normalize,
-    format_duration,
-    is_html_empty,
-)
+from odoo.tools import SQL, email_normalize, is_html_empty
 
-from ..const import HISTORY_DIMENSIONS, RESOLUTION_REQUEST_TYPES
-from .helpdesk_ticket import PRIORITY_INPUTS
+from ..const import RESOLUTION_REQUEST_TYPES
 
 _logger = logging.getLogger(__name__)
 
 # "[#HT00012]" as the support handbook asks for in subjects
 TICKET_TAG_RE = re.compile(r"\[#\s*([A-Za-z0-9][\w./-]*)\s*\]")
-# Ticket fields whose change may move a segment dimension (directly or through
-# helpdesk_mgmt's computes: a new team resets the assignee and the stage)
-# (and the inputs of the derived priority, which moves the OCA star)
-SEGMENT_TRIGGER_FIELDS = {"stage_id", "team_id", "user_id"} | PRIORITY_INPUTS
 DUPLICATE_SIMILARITY = 0.3  # pg_trgm similarity() threshold
 DUPLICATE_WORD_OVERLAP = 0.5  # fallback without pg_trgm
 DUPLICATE_LIMIT = 5
@@ -43,7 +30,6 @@ class HelpdeskTicket(models.Model):
 
     # Full history in the chatter: helpdesk_mgmt tracks stage and assignee only
     team_id = fields.Many2one(tracking=True)
-    priority = fields.Selection(tracking=True)
 
     psa_resolution = fields.Html(
         string="Resolution",
@@ -52,27 +38,7 @@ class HelpdeskTicket(models.Model):
         help="What was done to solve the request. Required to close a ticket "
         "about an installed product; sent to the customer in the closing email.",
     )
-    psa_segment_ids = fields.One2many(
-        "psa.ticket.segment",
-        "ticket_id",
-        string="History",
-        readonly=True,
-        groups="psa_helpdesk.group_psa_agent",
-    )
-    psa_segment_since = fields.Json(
-        string="Current stretches since",
-        copy=False,
-        readonly=True,
-        help="Technical: {dimension: UTC time} when the ticket got its "
-        "current value of each history dimension.",
-    )
-    psa_history_current = fields.Html(
-        string="Current stretches",
-        compute="_compute_psa_history_current",
-        sanitize=False,
-        help="Since when the ticket is in its stage, with its team, assignee, "
-        "priority, level and severity.",
-    )
+
     psa_duplicate_candidate_ids = fields.Many2many(
         "helpdesk.ticket",
         string="Possible duplicates",
@@ -80,6 +46,7 @@ class HelpdeskTicket(models.Model):
         help="Open tickets of the same customer about the same product or "
         "modules, with a similar subject.",
     )
+
     psa_duplicate_candidate_count = fields.Integer(
         compute="_compute_psa_duplicate_candidate_ids"
     )
@@ -92,62 +59,6 @@ class HelpdeskTicket(models.Model):
             ticket.psa_duplicate_candidate_count = len(
                 ticket.psa_duplicate_candidate_ids
             )
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # The history starts now, for every dimension: written with the
-        # ticket itself, no segment yet (see psa.ticket.segment)
-        since = self._psa_since_all(fields.Datetime.now())
-        for vals in vals_list:
-            vals.setdefault("psa_segment_since", since)
-        tickets = super().create(vals_list)
-        tickets.filtered(
-            lambda t: t.stage_id.closed and t.stage_id.psa_resolution_required
-        )._psa_check_resolution()
-        return tickets
-
-    def write(self, vals):
-        if vals.get("stage_id"):
-            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-            if stage.closed and stage.psa_resolution_required:
-                self.filtered(lambda t: t.stage_id != stage)._psa_check_resolution(vals)
-        dimensions = self._psa_segment_dimensions()
-        if not (SEGMENT_TRIGGER_FIELDS | set(dimensions.values())) & vals.keys():
-            return super().write(vals)
-        now = fields.Datetime.now()
-        before = self._psa_segment_keys(dimensions)
-        old_since = {
-            ticket.id: {
-                dimension: ticket._psa_segment_start(dimension)
-                for dimension in dimensions
-            }
-            for ticket in self
-        }
-        expected = self._psa_segment_expected(vals, dimensions, before)
-        if expected:
-            # One ticket whose dimensions visibly change: their new start is
-            # written with the change itself (one UPDATE, no second write)
-            vals = dict(
-                vals,
-                psa_segment_since=self._psa_since_stamp(
-                    dict(old_since[self.id], **dict.fromkeys(expected, now))
-                ),
-            )
-        res = super().write(vals)
-        after = self._psa_segment_keys(dimensions)
-        changed = {}
-        for (ticket_id, dimension), key in after.items():
-            if before.get((ticket_id, dimension)) != key:
-                changed.setdefault(dimension, []).append(ticket_id)
-        if changed or expected:
-            self._psa_segment_shift(
-                changed, dimensions, before, old_since, now, set(expected)
-            )
-        return res
 
     # ------------------------------------------------------------------
     # Actions
@@ -166,211 +77,26 @@ class HelpdeskTicket(models.Model):
         action["context"] = dict(action["context"], default_duplicate_of_id=self.id)
         return action
 
-    def action_psa_open_history(self):
-        """The ticket's time segments as a pivot (time per stage, team, ...)."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "psa_helpdesk.psa_ticket_segment_action"
-        )
-        action["domain"] = [("ticket_id", "=", self.id)]
-        action["context"] = {"search_default_group_dimension": 1}
-        return action
-
     # ------------------------------------------------------------------
-    # History segments
+    # Pipeline steps
     # ------------------------------------------------------------------
 
-    @api.model
-    def _psa_segment_dimensions(self):
-        """{dimension: ticket field} for the dimensions this database has."""
-        return {
-            dimension: fname
-            for dimension, (fname, _label) in HISTORY_DIMENSIONS.items()
-            if fname in self._fields
-        }
+    def _psa_check_resolution_on_create(self):
+        """Create step (a check, before any effect): tickets created directly
+        in a closing stage that asks for a resolution summary have one."""
+        self.filtered(
+            lambda t: t.stage_id.closed and t.stage_id.psa_resolution_required
+        )._psa_check_resolution()
 
-    def _psa_segment_keys(self, dimensions):
-        """{(ticket id, dimension): current value} to compare before/after
-        (a record for a many2one: its id compares, its name labels the
-        finished stretch)."""
-        return {
-            (ticket.id, dimension): ticket[fname]
-            for ticket in self
-            for dimension, fname in dimensions.items()
-        }
-
-    @api.model
-    def _psa_since_stamp(self, since):
-        """``{dimension: datetime}`` as stored in ``psa_segment_since``."""
-        return {
-            dimension: fields.Datetime.to_string(date)
-            for dimension, date in since.items()
-        }
-
-    @api.model
-    def _psa_since_all(self, date):
-        """``psa_segment_since`` of a ticket whose every dimension starts at
-        ``date``."""
-        return self._psa_since_stamp(
-            dict.fromkeys(self._psa_segment_dimensions(), date)
-        )
-
-    def _psa_segment_start(self, dimension):
-        """When the ticket got its current value of ``dimension``: from
-        ``psa_segment_since``, else its creation."""
-        self.ensure_one()
-        since = (self.psa_segment_since or {}).get(dimension)
-        return fields.Datetime.to_datetime(since) if since else self.create_date
-
-    def _psa_segment_expected(self, vals, dimensions, before):
-        """The dimensions that ``vals`` visibly changes, when ``self`` is one
-        ticket that does not write its history starts itself; else []."""
-        if len(self) != 1 or "psa_segment_since" in vals:
-            return []
-        expected = []
-        for dimension, fname in dimensions.items():
-            if fname not in vals:
-                continue
-            old = before[self.id, dimension]
-            if self._fields[fname].type == "many2one":
-                moved = (vals[fname] or False) != (old.id or False)
-            else:
-                moved = (vals[fname] or False) != (old or False)
-            if moved:
-                expected.append(dimension)
-        return expected
-
-    def _psa_segment_shift(self, changed, dimensions, before, old_since, now, done):
-        """Write the finished stretch of each changed dimension and start the
-        new one ``now``. ``changed``: {dimension: [ticket ids]}; ``before``
-        and ``old_since``: values and starts before the change, per ticket;
-        ``done``: the dimensions whose new start the change itself wrote (on
-        the one ticket of ``self``)."""
-        stretches = []
-        moved = defaultdict(set)  # ticket → dimensions that start now
-        for dimension, ticket_ids in changed.items():
-            for ticket in self.browse(ticket_ids):
-                stretches.append(
-                    (
-                        ticket,
-                        dimension,
-                        dimensions[dimension],
-                        before[ticket.id, dimension],
-                        old_since[ticket.id][dimension],
-                    )
-                )
-                moved[ticket].add(dimension)
-        # sudo: the history is kept by the system whatever the rights of the
-        # user changing the ticket; users only read it
-        if stretches:
-            self.env["psa.ticket.segment"].sudo()._psa_record(stretches, now)
-        # The new starts, when the change did not write them already (several
-        # tickets, or a dimension moved by a compute): one write per
-        # resulting value, so a bulk change of similar tickets is one write.
-        by_since = defaultdict(lambda: self.browse())
-        for ticket in self:
-            if moved.get(ticket, set()) == (done if ticket == self[:1] else set()):
-                continue
-            since = dict(old_since[ticket.id])
-            since.update(dict.fromkeys(moved.get(ticket, ()), now))
-            by_since[tuple(sorted(self._psa_since_stamp(since).items()))] |= ticket
-        for key, tickets in by_since.items():
-            # sudo: as above, the history's own bookkeeping
-            tickets.sudo().write({"psa_segment_since": dict(key)})
-
-    @api.model
-    def _psa_init_segment_since(self):
-        """Tickets that existed before this module start their history now.
-        Called once, at installation."""
-        self.env.cr.execute(
-            SQL(
-                "UPDATE helpdesk_ticket SET psa_segment_since = %s "
-                "WHERE psa_segment_since IS NULL",
-                json.dumps(self._psa_since_all(fields.Datetime.now())),
-            )
-        )
-        self.invalidate_model(["psa_segment_since"])
-
-    @api.model
-    def _psa_demo_history(self, history):
-        """Demo data only: give tickets a past. ``history`` maps ticket ids to
-        ``(hours open, [(earlier stage id, hours in it), ...])``: every
-        dimension's current stretch starts ``hours open`` ago, except the
-        stage, which went through the earlier stages first; their finished
-        stretches are recorded and their business hours counted."""
-        now = fields.Datetime.now()
-        dimensions = self._psa_segment_dimensions()
-        Stage = self.env["helpdesk.ticket.stage"]
-        stretches = []
-        for ticket_id, (hours_open, stages) in history.items():
-            ticket = self.browse(ticket_id)
-            start = now - timedelta(hours=hours_open)
-            since = dict.fromkeys(dimensions, start)
-            for stage_id, hours in stages:
-                end = start + timedelta(hours=hours)
-                stretches.append((ticket, Stage.browse(stage_id), start, end))
-                start = end
-            since["stage"] = start
-            ticket.write({"psa_segment_since": self._psa_since_stamp(since)})
-        Segment = self.env["psa.ticket.segment"]
-        for ticket, stage, start, end in stretches:
-            Segment._psa_record([(ticket, "stage", "stage_id", stage, start)], end)
-        Segment.with_context(psa_cron_no_commit=True)._cron_business_hours()
-
-    @api.depends(
-        "psa_segment_since",
-        *(fname for fname, _label in HISTORY_DIMENSIONS.values()),
-    )
-    @api.depends_context("tz", "lang")
-    def _compute_psa_history_current(self):
-        """A small table: each dimension, its current value, since when and
-        for how long (wall clock, up to now)."""
-        dimensions = self._psa_segment_dimensions()
-        Segment = self.env["psa.ticket.segment"]
-        names = dict(Segment._fields["dimension"]._description_selection(self.env))
-        now = fields.Datetime.now()
-        labels = {}
-        # the user's date and time format, as in the lists
-        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
-        date_format = (
-            f"{lang.date_format or '%m/%d/%Y'} {lang.short_time_format or '%H:%M'}"
-        )
-        for ticket in self:
-            if not ticket.id:
-                ticket.psa_history_current = False
-                continue
-            rows = []
-            for dimension, fname in dimensions.items():
-                _key, label, _rec_id = Segment._psa_value_of(ticket, fname, labels)
-                start = ticket._psa_segment_start(dimension)
-                rows.append(
-                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
-                    % (
-                        names.get(dimension, dimension),
-                        label or "",
-                        fields.Datetime.context_timestamp(ticket, start).strftime(
-                            date_format
-                        )
-                        if start
-                        else "",
-                        format_duration(
-                            max((now - start).total_seconds(), 0.0) / 3600.0
-                        )
-                        if start
-                        else "",
-                    )
-                )
-            ticket.psa_history_current = Markup(
-                '<table class="table table-sm o_psa_history_current">'
-                "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
-                "</thead><tbody>%s</tbody></table>"
-            ) % (
-                self.env._("Dimension"),
-                self.env._("Now"),
-                self.env._("Since"),
-                self.env._("For (wall clock)"),
-                Markup("").join(rows),
-            )
+    def _psa_check_resolution_on_write(self, vals):
+        """Write step (a check, before the update): tickets moved into a
+        closing stage that asks for a resolution summary have one, or get
+        one in ``vals``."""
+        if not vals.get("stage_id"):
+            return
+        stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+        if stage.closed and stage.psa_resolution_required:
+            self.filtered(lambda t: t.stage_id != stage)._psa_check_resolution(vals)
 
     # ------------------------------------------------------------------
     # Resolution and closing email

@@ -1,8 +1,13 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The ticket side of the SLA engine: fields and the hooks that feed ticket
-events (creation, stage changes, messages, target changes) to
-``psa.ticket.sla``, where the engine lives."""
+"""The ticket side of the SLA engine (SPEC §4): fields shown on the ticket and
+the steps that feed ticket events (creation, stage changes, messages, target
+changes) to ``psa.ticket.sla``, where the engine lives.
+
+Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
+``_psa_sla_after_create``, ``_psa_sla_before_write``,
+``_psa_sla_check_write``, ``_psa_sla_after_write`` and
+``_psa_sla_on_message``."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -27,6 +32,7 @@ class HelpdeskTicket(models.Model):
         "the contract covering the ticket, else from the team; only support "
         "managers may choose another one.",
     )
+
     psa_sla_ids = fields.One2many(
         "psa.ticket.sla",
         "ticket_id",
@@ -35,12 +41,14 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
+
     psa_sla_cycle = fields.Integer(
         string="SLA cycle",
         copy=False,
         readonly=True,
         help="1 while the ticket was never reopened; each reopening adds one.",
     )
+
     psa_sla_resume_stage_id = fields.Many2one(
         "helpdesk.ticket.stage",
         string="Stage before waiting",
@@ -48,6 +56,7 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         help="Where a reply of the customer puts the ticket back.",
     )
+
     psa_sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA",
@@ -57,6 +66,7 @@ class HelpdeskTicket(models.Model):
         help="Worst state of the live clocks of the ticket; once none is live, "
         "the worst outcome of its last cycle.",
     )
+
     psa_sla_deadline = fields.Datetime(
         string="SLA deadline",
         compute="_compute_psa_sla_deadline",
@@ -64,6 +74,7 @@ class HelpdeskTicket(models.Model):
         index=True,
         help="Earliest deadline of the running clocks.",
     )
+
     psa_sla_remaining_hours = fields.Float(
         string="SLA remaining (h)",
         compute="_compute_psa_sla_remaining_hours",
@@ -71,6 +82,7 @@ class HelpdeskTicket(models.Model):
         compute_sudo=True,
         help="Business hours until the earliest deadline; negative when late.",
     )
+
     psa_sla_update_overdue = fields.Boolean(
         string="Customer update overdue",
         compute="_compute_psa_sla_update_overdue",
@@ -200,29 +212,50 @@ class HelpdeskTicket(models.Model):
             return ["!", *domain]
         return domain
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        tickets = super().create(vals_list)
-        tickets._psa_sla_engine()._on_ticket_created(tickets.sudo())
-        return tickets
+    # ------------------------------------------------------------------
+    # Pipeline steps
+    # ------------------------------------------------------------------
 
-    def write(self, vals):
-        stage_may_change = bool({"stage_id", "team_id"} & vals.keys())
-        old_stages = {t.id: t.stage_id for t in self} if stage_may_change else {}
-        context_changed = bool(self._psa_sla_context_fields() & vals.keys())
-        old_policies = (
-            {t.id: t.psa_sla_policy_id for t in self}
+    def _psa_sla_after_create(self):
+        """Create step: the clocks of the new tickets start."""
+        self._psa_sla_engine()._on_ticket_created(self.sudo())
+
+    def _psa_sla_before_write(self, vals):
+        """Write step, before the update: what the engine needs to compare
+        afterwards (stages and policies before, whether the SLA context may
+        change)."""
+        return {
+            "stages": {t.id: t.stage_id for t in self}
+            if {"stage_id", "team_id"} & vals.keys()
+            else None,
+            "context": bool(self._psa_sla_context_fields() & vals.keys()),
+            "policies": {t.id: t.psa_sla_policy_id for t in self}
             if "psa_sla_policy_id" in vals
-            else {}
-        )
-        res = super().write(vals)
-        if old_policies:
-            self._check_psa_sla_policy_write(old_policies)
-        if context_changed:
+            else None,
+        }
+
+    def _psa_sla_check_write(self, before):
+        """Write step, right after the update (before any effect): only
+        support managers choose a policy other than the contract's or the
+        team's."""
+        if before["policies"] is not None:
+            self._check_psa_sla_policy_write(before["policies"])
+
+    def _psa_sla_after_write(self, before):
+        """Write step, after the update: report the changes to the engine."""
+        if before["context"]:
             self._psa_sla_engine()._on_context_changed(self.sudo())
-        if stage_may_change:
-            self._psa_sla_engine()._on_stage_changed(self.sudo(), old_stages)
-        return res
+        if before["stages"] is not None:
+            self._psa_sla_engine()._on_stage_changed(self.sudo(), before["stages"])
+
+    def _psa_sla_on_message(self, message):
+        """Message step: a public reply of an agent or of the customer moves
+        the clocks (first response, customer update, pause)."""
+        kind = self._psa_sla_message_kind(message)
+        if kind == "agent":
+            self._psa_sla_engine()._on_agent_reply(self.sudo())
+        elif kind == "customer":
+            self._psa_sla_engine()._on_customer_reply(self.sudo())
 
     def _check_psa_sla_policy_write(self, old_policies):
         """Only support managers choose a policy other than the team's."""
@@ -242,15 +275,6 @@ class HelpdeskTicket(models.Model):
                     "Only support managers may change the SLA policy of a ticket."
                 )
             )
-
-    def _message_post_after_hook(self, message, msg_values):
-        res = super()._message_post_after_hook(message, msg_values)
-        kind = self._psa_sla_message_kind(message)
-        if kind == "agent":
-            self._psa_sla_engine()._on_agent_reply(self.sudo())
-        elif kind == "customer":
-            self._psa_sla_engine()._on_customer_reply(self.sudo())
-        return res
 
     # ------------------------------------------------------------------
     # Business methods
@@ -282,22 +306,30 @@ class HelpdeskTicket(models.Model):
     def _psa_sla_context(self):
         """Per ticket id: ``(policy, priority, calendar)`` the SLA clocks
         count with. An empty policy means no clocks: tickets no contract
-        covers (and no manager excepted) stay out of the clocks.
-
-        The calendar is the contract's support calendar, else the policy's,
-        else the company's.
-        """
+        covers (and no manager excepted) stay out of the clocks. The calendar
+        is the ticket's support calendar (``_psa_support_calendar``)."""
         result = {}
         for ticket in self:
             policy = ticket.psa_sla_policy_id if ticket.psa_sla_applies else False
             policy = policy or self.env["psa.sla.policy"]
-            calendar = (
-                ticket.contract_id.resource_calendar_id
-                or policy.resource_calendar_id
-                or ticket.company_id.resource_calendar_id
+            result[ticket.id] = (
+                policy,
+                ticket.psa_priority or "3",
+                ticket._psa_support_calendar(),
             )
-            result[ticket.id] = (policy, ticket.psa_priority or "3", calendar)
         return result
+
+    def _psa_support_calendar(self):
+        """The working calendar the ticket's business time counts on (SLA
+        clocks and priority aging): the contract's support calendar, else
+        the calendar of the ticket's SLA policy (the contract's or the
+        team's), else the company's."""
+        self.ensure_one()
+        return (
+            self.contract_id.resource_calendar_id
+            or self.psa_sla_policy_id.resource_calendar_id
+            or self.company_id.resource_calendar_id
+        )
 
     def _psa_sla_message_kind(self, message):
         """'agent' for a public reply of an internal user, 'customer' for a

@@ -1,14 +1,21 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 
 from ..const import HISTORY_DIMENSIONS
 from ..tools.business_time import to_aware
 from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
+from .helpdesk_ticket import PRIORITY_INPUTS
 
 _logger = logging.getLogger(__name__)
+
+# Ticket fields whose change may move a dimension (directly or through
+# helpdesk_mgmt's computes: a new team resets the assignee and the stage; the
+# inputs of the derived priority move the OCA star)
+HISTORY_TRIGGER_FIELDS = {"stage_id", "team_id", "user_id"} | PRIORITY_INPUTS
 
 
 class PsaTicketSegment(models.Model):
@@ -167,6 +174,171 @@ class PsaTicketSegment(models.Model):
                 cron.sudo()._trigger()
             pending["psa_segment_hours_triggered"] = True
         return segments
+
+    # ------------------------------------------------------------------
+    # Bookkeeping: called by the ticket pipeline (helpdesk_ticket.py)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _psa_dimensions(self):
+        """{dimension: ticket field} for the dimensions this database has."""
+        Ticket = self.env["helpdesk.ticket"]
+        return {
+            dimension: fname
+            for dimension, (fname, _label) in HISTORY_DIMENSIONS.items()
+            if fname in Ticket._fields
+        }
+
+    @api.model
+    def _psa_since_stamp(self, since):
+        """``{dimension: datetime}`` as stored in ``psa_segment_since``."""
+        return {
+            dimension: fields.Datetime.to_string(date)
+            for dimension, date in since.items()
+        }
+
+    @api.model
+    def _psa_since_all(self, date):
+        """``psa_segment_since`` of a ticket whose every dimension starts at
+        ``date``."""
+        return self._psa_since_stamp(dict.fromkeys(self._psa_dimensions(), date))
+
+    @api.model
+    def _psa_prepare_create(self, vals_list):
+        """Create step: the history of new tickets starts now, for every
+        dimension; written with the ticket itself, no segment yet."""
+        since = self._psa_since_all(fields.Datetime.now())
+        for vals in vals_list:
+            vals.setdefault("psa_segment_since", since)
+
+    @api.model
+    def _psa_before_write(self, tickets, vals):
+        """Write step, before the update: ``(vals, state)``, the values to
+        write (with the new starts when one ticket's dimensions visibly
+        change: one UPDATE, no second write) and what ``_psa_after_write``
+        compares; ``state`` is None when ``vals`` moves no dimension."""
+        dimensions = self._psa_dimensions()
+        if not (HISTORY_TRIGGER_FIELDS | set(dimensions.values())) & vals.keys():
+            return vals, None
+        now = fields.Datetime.now()
+        before = self._psa_keys(tickets, dimensions)
+        old_since = {
+            ticket.id: {
+                dimension: ticket._psa_segment_start(dimension)
+                for dimension in dimensions
+            }
+            for ticket in tickets
+        }
+        expected = self._psa_expected(tickets, vals, dimensions, before)
+        if expected:
+            vals = dict(
+                vals,
+                psa_segment_since=self._psa_since_stamp(
+                    dict(old_since[tickets.id], **dict.fromkeys(expected, now))
+                ),
+            )
+        return vals, {
+            "dimensions": dimensions,
+            "now": now,
+            "before": before,
+            "old_since": old_since,
+            "expected": expected,
+        }
+
+    @api.model
+    def _psa_after_write(self, tickets, state):
+        """Write step, after the update: record the segments that ended."""
+        if state is None:
+            return
+        dimensions, before = state["dimensions"], state["before"]
+        after = self._psa_keys(tickets, dimensions)
+        changed = {}
+        for (ticket_id, dimension), key in after.items():
+            if before.get((ticket_id, dimension)) != key:
+                changed.setdefault(dimension, []).append(ticket_id)
+        if changed or state["expected"]:
+            self._psa_shift(
+                tickets,
+                changed,
+                dimensions,
+                before,
+                state["old_since"],
+                state["now"],
+                set(state["expected"]),
+            )
+
+    @api.model
+    def _psa_keys(self, tickets, dimensions):
+        """{(ticket id, dimension): current value} to compare before/after
+        (a record for a many2one: its id compares, its name labels the
+        finished segment)."""
+        return {
+            (ticket.id, dimension): ticket[fname]
+            for ticket in tickets
+            for dimension, fname in dimensions.items()
+        }
+
+    @api.model
+    def _psa_expected(self, tickets, vals, dimensions, before):
+        """The dimensions that ``vals`` visibly changes, when ``tickets`` is
+        one ticket that does not write its history starts itself; else []."""
+        if len(tickets) != 1 or "psa_segment_since" in vals:
+            return []
+        expected = []
+        for dimension, fname in dimensions.items():
+            if fname not in vals:
+                continue
+            old = before[tickets.id, dimension]
+            if tickets._fields[fname].type == "many2one":
+                moved = (vals[fname] or False) != (old.id or False)
+            else:
+                moved = (vals[fname] or False) != (old or False)
+            if moved:
+                expected.append(dimension)
+        return expected
+
+    @api.model
+    def _psa_shift(self, tickets, changed, dimensions, before, old_since, now, done):
+        """Write the finished segment of each changed dimension and start the
+        new one ``now``. ``changed``: {dimension: [ticket ids]}; ``before``
+        and ``old_since``: values and starts before the change, per ticket;
+        ``done``: the dimensions whose new start the change itself wrote (on
+        the one ticket of ``tickets``)."""
+        finished = []
+        moved = defaultdict(set)  # ticket → dimensions that start now
+        for dimension, ticket_ids in changed.items():
+            for ticket in tickets.browse(ticket_ids):
+                finished.append(
+                    (
+                        ticket,
+                        dimension,
+                        dimensions[dimension],
+                        before[ticket.id, dimension],
+                        old_since[ticket.id][dimension],
+                    )
+                )
+                moved[ticket].add(dimension)
+        # sudo: the history is kept by the system whatever the rights of the
+        # user changing the ticket; users only read it
+        if finished:
+            self.sudo()._psa_record(finished, now)
+        # The new starts, when the change did not write them already (several
+        # tickets, or a dimension moved by a compute): one write per
+        # resulting value, so a bulk change of similar tickets is one write.
+        by_since = defaultdict(lambda: tickets.browse())
+        for ticket in tickets:
+            if moved.get(ticket, set()) == (done if ticket == tickets[:1] else set()):
+                continue
+            since = dict(old_since[ticket.id])
+            since.update(dict.fromkeys(moved.get(ticket, ()), now))
+            by_since[tuple(sorted(self._psa_since_stamp(since).items()))] |= ticket
+        for key, group in by_since.items():
+            # sudo: as above, the history's own bookkeeping
+            group.sudo().write({"psa_segment_since": dict(key)})
+
+    # ------------------------------------------------------------------
+    # Business hours (scheduled action)
+    # ------------------------------------------------------------------
 
     def _psa_count_business_hours(self):
         """Business hours of the segments (all finished) on their ticket

@@ -66,7 +66,7 @@ class TestHistory(PsaCommon):
         ).sorted("id")
 
     def test_dimensions(self):
-        dimensions = self.env["helpdesk.ticket"]._psa_segment_dimensions()
+        dimensions = self.env["psa.ticket.segment"]._psa_dimensions()
         self.assertEqual(dimensions["stage"], "stage_id")
         self.assertEqual(dimensions["team"], "team_id")
         self.assertEqual(dimensions["user"], "user_id")
@@ -252,7 +252,7 @@ class TestHistory(PsaCommon):
             self.env["helpdesk.ticket"]._psa_init_segment_since()
         self.assertEqual(
             set(ticket.psa_segment_since),
-            set(self.env["helpdesk.ticket"]._psa_segment_dimensions()),
+            set(self.env["psa.ticket.segment"]._psa_dimensions()),
         )
         self.assertEqual(
             set(ticket.psa_segment_since.values()), {"2026-04-01 08:00:00"}

@@ -1,0 +1,184 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Entitlement on the ticket (SPEC §2): the contract covering it, the account
+leader, the routing of tickets no contract covers, and the exception a
+support manager may grant.
+
+Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
+``_psa_prepare_entitlement`` (create, before the insert) and
+``_psa_entitlement_after_create``."""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    psa_account_leader_id = fields.Many2one(
+        "res.users",
+        string="Account leader",
+        index="btree_not_null",
+        tracking=True,
+        help="Account leader of the customer when the ticket was opened. "
+        "Follows the ticket and is its assignee when it arrived without one.",
+    )
+
+    # Entitlement
+
+    contract_id = fields.Many2one(
+        "psa.contract",
+        compute="_compute_contract_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('partner_id', '=', commercial_partner_id), ('state', '=', 'active')]",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+        help="Active contract of the customer covering the ticket's product.",
+    )
+
+    psa_service_tier_id = fields.Many2one(
+        related="contract_id.service_tier_id", store=True, string="Service tier"
+    )
+
+    psa_entitlement_exception = fields.Boolean(
+        string="Entitlement exception",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A support manager granted support without a covering contract.",
+    )
+
+    psa_entitlement_reason = fields.Text(
+        string="Exception reason", readonly=True, copy=False
+    )
+
+    psa_entitlement_user_id = fields.Many2one(
+        "res.users", string="Exception granted by", readonly=True, copy=False
+    )
+
+    psa_entitled = fields.Boolean(
+        string="Entitled",
+        compute="_compute_psa_entitled",
+        store=True,
+        index=True,
+        help="The customer has an active contract covering the product, or a "
+        "manager granted an exception.",
+    )
+
+    psa_sla_applies = fields.Boolean(
+        string="SLA applies",
+        compute="_compute_psa_entitled",
+        store=True,
+        help="SLA clocks run only for entitled tickets.",
+    )
+
+    # Priority
+
+    @api.depends("commercial_partner_id", "psa_product_id")
+    def _compute_contract_id(self):
+        contracts = self.env["psa.contract"]._find_covering(
+            (t.commercial_partner_id.id, t.psa_product_id.id) for t in self
+        )
+        for ticket in self:
+            ticket.contract_id = contracts.get(
+                (ticket.commercial_partner_id.id, ticket.psa_product_id.id), False
+            )
+
+    @api.depends("contract_id", "psa_entitlement_exception")
+    def _compute_psa_entitled(self):
+        for ticket in self:
+            entitled = bool(ticket.contract_id or ticket.psa_entitlement_exception)
+            ticket.psa_entitled = entitled
+            ticket.psa_sla_applies = entitled
+
+    @api.constrains("contract_id", "commercial_partner_id")
+    def _check_contract_customer(self):
+        for ticket in self.filtered("contract_id"):
+            if ticket.contract_id.partner_id != ticket.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s belongs to %(owner)s, not to the "
+                        "ticket's customer.",
+                        contract=ticket.contract_id.display_name,
+                        owner=ticket.contract_id.partner_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Pipeline steps
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _psa_prepare_entitlement(self, vals_list):
+        """Decide, before creating the tickets, their contract, their account
+        leader, and route the tickets no contract covers to the commercial
+        team. Whatever the channel: form, mail gateway, portal, RPC."""
+        Partner = self.env["res.partner"]
+        customers = {
+            i: Partner.browse(vals["partner_id"]).commercial_partner_id
+            for i, vals in enumerate(vals_list)
+            if vals.get("partner_id")
+        }
+        contracts = self.env["psa.contract"]._find_covering(
+            (customers[i].id, vals.get("psa_product_id") or False)
+            for i, vals in enumerate(vals_list)
+            if i in customers and "contract_id" not in vals
+        )
+        for i, vals in enumerate(vals_list):
+            customer = customers.get(i, Partner)
+            if "contract_id" not in vals:
+                contract = contracts.get(
+                    (customer.id, vals.get("psa_product_id") or False)
+                )
+                vals["contract_id"] = contract.id if contract else False
+            leader = customer.psa_account_leader_id
+            if leader and "psa_account_leader_id" not in vals:
+                vals["psa_account_leader_id"] = leader.id
+                if not vals.get("user_id"):
+                    vals["user_id"] = leader.id
+            if vals["contract_id"] or vals.get("psa_entitlement_exception"):
+                continue
+            company = self.env["res.company"].browse(
+                vals.get("company_id") or self.env.company.id
+            )
+            team = company.psa_commercial_team_id
+            if team and vals.get("team_id") != team.id:
+                vals["team_id"] = team.id
+
+    def _psa_entitlement_after_create(self):
+        """Create step, once the tickets exist: the account leader follows the
+        ticket; a ticket no contract covers gets its note and the polite
+        answer to the customer."""
+        for ticket in self.filtered("psa_account_leader_id"):
+            ticket.message_subscribe(
+                partner_ids=ticket.psa_account_leader_id.partner_id.ids
+            )
+        self.filtered(lambda t: not t.psa_entitled)._psa_notify_not_entitled()
+
+    def _psa_notify_not_entitled(self):
+        template = self.env.ref(
+            "psa_helpdesk.mail_template_psa_not_entitled", raise_if_not_found=False
+        )
+        for ticket in self:
+            ticket.message_post(
+                body=self.env._(
+                    "No active contract of %(customer)s covers %(product)s: the "
+                    "ticket is not entitled to support, is kept out of the SLA "
+                    "clocks and was routed to %(team)s.",
+                    customer=ticket.commercial_partner_id.display_name
+                    or self.env._("(no customer)"),
+                    product=ticket.psa_product_id.display_name
+                    or self.env._("its product"),
+                    team=ticket.team_id.display_name or self.env._("(no team)"),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            if template and ticket.partner_id:
+                ticket.message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    message_type="comment",
+                )

@@ -1,0 +1,165 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Ticket history on the ticket (SPEC §6): its segments, the start of the
+current segment of each dimension, and the History tab. The bookkeeping
+(which segment ends when) is done by ``psa.ticket.segment``, called from the
+pipeline in ``helpdesk_ticket.py``."""
+
+import json
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_duration
+
+from ..const import HISTORY_DIMENSIONS
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    psa_segment_ids = fields.One2many(
+        "psa.ticket.segment",
+        "ticket_id",
+        string="History",
+        readonly=True,
+        groups="psa_helpdesk.group_psa_agent",
+    )
+
+    psa_segment_since = fields.Json(
+        string="Current stretches since",
+        copy=False,
+        readonly=True,
+        help="Technical: {dimension: UTC time} when the ticket got its "
+        "current value of each history dimension.",
+    )
+
+    psa_history_current = fields.Html(
+        string="Current stretches",
+        compute="_compute_psa_history_current",
+        sanitize=False,
+        help="Since when the ticket is in its stage, with its team, assignee, "
+        "priority, level and severity.",
+    )
+
+    @api.depends(
+        "psa_segment_since",
+        *(fname for fname, _label in HISTORY_DIMENSIONS.values()),
+    )
+    @api.depends_context("tz", "lang")
+    def _compute_psa_history_current(self):
+        """A small table: each dimension, its current value, since when and
+        for how long (wall clock, up to now)."""
+        Segment = self.env["psa.ticket.segment"]
+        dimensions = Segment._psa_dimensions()
+        names = dict(Segment._fields["dimension"]._description_selection(self.env))
+        now = fields.Datetime.now()
+        labels = {}
+        # the user's date and time format, as in the lists
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        date_format = (
+            f"{lang.date_format or '%m/%d/%Y'} {lang.short_time_format or '%H:%M'}"
+        )
+        for ticket in self:
+            if not ticket.id:
+                ticket.psa_history_current = False
+                continue
+            rows = []
+            for dimension, fname in dimensions.items():
+                _key, label, _rec_id = Segment._psa_value_of(ticket, fname, labels)
+                start = ticket._psa_segment_start(dimension)
+                rows.append(
+                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                    % (
+                        names.get(dimension, dimension),
+                        label or "",
+                        fields.Datetime.context_timestamp(ticket, start).strftime(
+                            date_format
+                        )
+                        if start
+                        else "",
+                        format_duration(
+                            max((now - start).total_seconds(), 0.0) / 3600.0
+                        )
+                        if start
+                        else "",
+                    )
+                )
+            ticket.psa_history_current = Markup(
+                '<table class="table table-sm o_psa_history_current">'
+                "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
+                "</thead><tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Dimension"),
+                self.env._("Now"),
+                self.env._("Since"),
+                self.env._("For (wall clock)"),
+                Markup("").join(rows),
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_psa_open_history(self):
+        """The ticket's time segments as a pivot (time per stage, team, ...)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "psa_helpdesk.psa_ticket_segment_action"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"search_default_group_dimension": 1}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _psa_segment_start(self, dimension):
+        """When the ticket got its current value of ``dimension``: from
+        ``psa_segment_since``, else its creation."""
+        self.ensure_one()
+        since = (self.psa_segment_since or {}).get(dimension)
+        return fields.Datetime.to_datetime(since) if since else self.create_date
+
+    @api.model
+    def _psa_init_segment_since(self):
+        """Tickets that existed before this module start their history now.
+        Called once, at installation (``post_init_hook``)."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE helpdesk_ticket SET psa_segment_since = %s "
+                "WHERE psa_segment_since IS NULL",
+                json.dumps(
+                    self.env["psa.ticket.segment"]._psa_since_all(fields.Datetime.now())
+                ),
+            )
+        )
+        self.invalidate_model(["psa_segment_since"])
+
+    @api.model
+    def _psa_demo_history(self, history):
+        """Demo data only: give tickets a past. ``history`` maps ticket ids to
+        ``(hours open, [(earlier stage id, hours in it), ...])``: every
+        dimension's current stretch starts ``hours open`` ago, except the
+        stage, which went through the earlier stages first; their finished
+        stretches are recorded and their business hours counted."""
+        now = fields.Datetime.now()
+        Segment = self.env["psa.ticket.segment"]
+        dimensions = Segment._psa_dimensions()
+        Stage = self.env["helpdesk.ticket.stage"]
+        stretches = []
+        for ticket_id, (hours_open, stages) in history.items():
+            ticket = self.browse(ticket_id)
+            start = now - timedelta(hours=hours_open)
+            since = dict.fromkeys(dimensions, start)
+            for stage_id, hours in stages:
+                end = start + timedelta(hours=hours)
+                stretches.append((ticket, Stage.browse(stage_id), start, end))
+                start = end
+            since["stage"] = start
+            ticket.write({"psa_segment_since": Segment._psa_since_stamp(since)})
+        for ticket, stage, start, end in stretches:
+            Segment._psa_record([(ticket, "stage", "stage_id", stage, start)], end)
+        Segment.with_context(psa_cron_no_commit=True)._cron_business_hours()
