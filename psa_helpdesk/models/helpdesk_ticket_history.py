@@ -28,7 +28,7 @@ class HelpdeskTicket(models.Model):
     )
 
     psa_segment_since = fields.Json(
-        string="Current stretches since",
+        string="Current segments since",
         copy=False,
         readonly=True,
         help="Technical: {dimension: UTC time} when the ticket got its "
@@ -36,7 +36,7 @@ class HelpdeskTicket(models.Model):
     )
 
     psa_history_current = fields.Html(
-        string="Current stretches",
+        string="Current segments",
         compute="_compute_psa_history_current",
         sanitize=False,
         help="Since when the ticket is in its stage, with its team, assignee, "
@@ -142,24 +142,24 @@ class HelpdeskTicket(models.Model):
     def _psa_demo_history(self, history):
         """Demo data only: give tickets a past. ``history`` maps ticket ids to
         ``(hours open, [(earlier stage id, hours in it), ...])``: every
-        dimension's current stretch starts ``hours open`` ago, except the
+        dimension's current segment starts ``hours open`` ago, except the
         stage, which went through the earlier stages first; their finished
-        stretches are recorded and their business hours counted."""
+        segments are recorded and their business hours counted."""
         now = fields.Datetime.now()
         Segment = self.env["psa.ticket.segment"]
         dimensions = Segment._psa_dimensions()
         Stage = self.env["helpdesk.ticket.stage"]
-        stretches = []
+        segments = []
         for ticket_id, (hours_open, stages) in history.items():
             ticket = self.browse(ticket_id)
             start = now - timedelta(hours=hours_open)
             since = dict.fromkeys(dimensions, start)
             for stage_id, hours in stages:
                 end = start + timedelta(hours=hours)
-                stretches.append((ticket, Stage.browse(stage_id), start, end))
+                segments.append((ticket, Stage.browse(stage_id), start, end))
                 start = end
             since["stage"] = start
             ticket.write({"psa_segment_since": Segment._psa_since_stamp(since)})
-        for ticket, stage, start, end in stretches:
+        for ticket, stage, start, end in segments:
             Segment._psa_record([(ticket, "stage", "stage_id", stage, start)], end)
         Segment.with_context(psa_cron_no_commit=True)._cron_business_hours()

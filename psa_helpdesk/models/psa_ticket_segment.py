@@ -19,13 +19,32 @@ HISTORY_TRIGGER_FIELDS = {"stage_id", "team_id", "user_id"} | PRIORITY_INPUTS
 
 
 class PsaTicketSegment(models.Model):
-    """A finished stretch of time a ticket spent with one value of one
-    dimension (in a stage, with a team, with an assignee, ...). Written once,
-    when the ticket loses the value, starting when it got it; the durations
-    are never recomputed, so changing a calendar later does not rewrite
-    history. The stretch in progress is not stored: its start is kept on the
-    ticket (``psa_segment_since``), so opening a ticket writes no segment and
-    a change writes exactly one per dimension that moved."""
+    """A finished segment of a ticket's history: the time the ticket spent
+    with one value of one *dimension* (a stage, a team, an assignee, a
+    priority, a support level, a severity: ``HISTORY_DIMENSIONS``).
+
+    Vocabulary: a ticket's history is, per dimension, a sequence of
+    *segments*; the *current segment* of a dimension is the one in progress,
+    a *finished segment* has an end. Only finished segments are stored (this
+    model): written once, when the ticket loses the value, starting when it
+    got it; the durations are never recomputed, so changing a calendar later
+    does not rewrite history. The current segment is not stored: its start is
+    kept on the ticket (``psa_segment_since``), so opening a ticket writes no
+    segment and a change writes exactly one per dimension that moved.
+
+    The bookkeeping (which segment ends when) is done here, called by the
+    ticket pipeline (``helpdesk_ticket.py``): ``_psa_prepare_create``,
+    ``_psa_before_write``, ``_psa_after_write``.
+
+    Why not Odoo's ``mail.tracking.duration.mixin`` (time per stage in the
+    kanban tooltip)? It follows one many2one field per model, computed on
+    every read from the chatter's tracking values: the history would lose
+    what is not tracked (severity and level changes made with tracking
+    disabled, imports, bulk writes with ``tracking_disable``) or deleted with
+    messages, could not be grouped or summed by the SQL reports (SPEC §6:
+    time per stage, team, level, per customer and month), and knows wall
+    time only, while support counts business hours on the company's
+    calendar (``business_hours``, counted by a scheduled action)."""
 
     _name = "psa.ticket.segment"
     _description = "Ticket history segment"
@@ -129,15 +148,15 @@ class PsaTicketSegment(models.Model):
         return (str(value) if value else False, str(value) if value else False, False)
 
     @api.model
-    def _psa_record(self, stretches, end):
-        """Write the finished stretches, in one create, and wake up the
+    def _psa_record(self, segments, end):
+        """Write the finished segments, in one create, and wake up the
         scheduled action that counts their business hours.
 
-        ``stretches``: ``(ticket, dimension, ticket field, value, start)``,
+        ``segments``: ``(ticket, dimension, ticket field, value, start)``,
         ``value`` being what the ticket held from ``start`` to ``end``."""
         labels = {}  # selection labels, read once per field
         vals_list = []
-        for ticket, dimension, fname, value, start in stretches:
+        for ticket, dimension, fname, value, start in segments:
             key, label, rec_id = self._psa_describe(
                 ticket._fields[fname], value, labels
             )
@@ -154,7 +173,7 @@ class PsaTicketSegment(models.Model):
                 "date_end": end,
                 "wall_hours": (end - start).total_seconds() / 3600.0,
                 # counted by the scheduled action; 0 until then, not NULL,
-                # so that averages count the stretch
+                # so that averages count the segment
                 "business_hours": 0.0,
                 "business_pending": True,
             }

@@ -2,13 +2,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Time per stage and per support level, from the ticket history segments.
 
-``psa.ticket.segment`` already measures every finished stretch a ticket
+``psa.ticket.segment`` already measures every finished segment a ticket
 spent in a stage or at a level (wall clock and business hours, written when
-the stretch ends). This report reads the stage and level segments, adds the
-stretches in progress (the ticket's stage and level, since its
+the segment ends). This report reads the stage and level segments, adds the
+current segments (the ticket's stage and level, since its
 ``psa_segment_since``) and what the segments do not carry: the support level
 as a selection (the segment keeps it as text), the team that held the ticket
-when the stretch began (from the team segments, falling back to the ticket's
+when the segment began (from the team segments, falling back to the ticket's
 team) and the ticket's priority.
 """
 
@@ -37,7 +37,7 @@ class PsaTicketTimeReport(models.Model):
     team_id = fields.Many2one(
         "helpdesk.ticket.team",
         readonly=True,
-        help="Team that held the ticket when the stretch began.",
+        help="Team that held the ticket when the segment began.",
     )
     priority = fields.Selection(PRIORITIES, readonly=True)
     date_start = fields.Datetime(string="Start", readonly=True)
@@ -45,7 +45,7 @@ class PsaTicketTimeReport(models.Model):
     ongoing = fields.Boolean(
         readonly=True, help="Not finished yet: its hours are written when it ends."
     )
-    segment_count = fields.Integer(string="Stretches", readonly=True)
+    segment_count = fields.Integer(string="Segments", readonly=True)
     wall_hours = fields.Float(string="Hours (wall clock)", readonly=True)
     business_hours = fields.Float(string="Business hours", readonly=True)
     avg_business_hours = fields.Float(
@@ -82,12 +82,12 @@ class PsaTicketTimeReport(models.Model):
 
     @property
     def _table_query(self):
-        # Ids: 3 × segment id for the finished stretches, 3 × ticket id + 1
-        # and + 2 for the stage and level stretches in progress (not stored,
+        # Ids: 3 × segment id for the finished segments, 3 × ticket id + 1
+        # and + 2 for the stage and level current segments (not stored,
         # their start is the ticket's psa_segment_since): unique and stable.
         return SQL(
             """
-            WITH stretch AS (
+            WITH history AS (
                 SELECT
                     segment.id * 3 AS id,
                     segment.ticket_id,
@@ -133,35 +133,35 @@ class PsaTicketTimeReport(models.Model):
                    OR current.support_level IS NOT NULL
             )
             SELECT
-                stretch.id AS id,
-                stretch.ticket_id AS ticket_id,
-                stretch.company_id AS company_id,
-                stretch.partner_id AS partner_id,
-                stretch.product_id AS product_id,
-                stretch.dimension AS dimension,
-                stretch.stage_id AS stage_id,
-                stretch.support_level AS support_level,
+                history.id AS id,
+                history.ticket_id AS ticket_id,
+                history.company_id AS company_id,
+                history.partner_id AS partner_id,
+                history.product_id AS product_id,
+                history.dimension AS dimension,
+                history.stage_id AS stage_id,
+                history.support_level AS support_level,
                 COALESCE(held_by.team_id, ticket.team_id) AS team_id,
                 ticket.psa_priority AS priority,
-                stretch.date_start AS date_start,
-                stretch.date_end AS date_end,
-                stretch.ongoing AS ongoing,
+                history.date_start AS date_start,
+                history.date_end AS date_end,
+                history.ongoing AS ongoing,
                 1 AS segment_count,
-                stretch.wall_hours AS wall_hours,
-                stretch.business_hours AS business_hours,
-                stretch.business_hours AS avg_business_hours
-            FROM stretch
-            JOIN helpdesk_ticket ticket ON ticket.id = stretch.ticket_id
+                history.wall_hours AS wall_hours,
+                history.business_hours AS business_hours,
+                history.business_hours AS avg_business_hours
+            FROM history
+            JOIN helpdesk_ticket ticket ON ticket.id = history.ticket_id
             LEFT JOIN LATERAL (
-                -- the team that held the ticket when the stretch began: a
-                -- finished team stretch covering that time, else the
-                -- ticket's team (the team stretch in progress)
+                -- the team that held the ticket when the segment began: a
+                -- finished team segment covering that time, else the
+                -- ticket's team (the team current segment)
                 SELECT team_segment.team_id
                   FROM psa_ticket_segment team_segment
-                 WHERE team_segment.ticket_id = stretch.ticket_id
+                 WHERE team_segment.ticket_id = history.ticket_id
                    AND team_segment.dimension = 'team'
-                   AND team_segment.date_start <= stretch.date_start
-                   AND team_segment.date_end > stretch.date_start
+                   AND team_segment.date_start <= history.date_start
+                   AND team_segment.date_end > history.date_start
                  ORDER BY team_segment.date_start DESC, team_segment.id DESC
                  LIMIT 1
             ) held_by ON TRUE

@@ -228,3 +228,19 @@ class PsaContractCommon(PsaCommon):
         }
         values.update(vals)
         return cls.env["psa.contract"].create(values)
+
+
+def new_company_user(env, company_name, login, groups):
+    """A second company and a user of ``groups`` (XML ids, comma-separated)
+    who works in it alone: for the multi-company rules (SPEC §7).
+
+    :return: ``(company, user)``"""
+    company = env["res.company"].create({"name": company_name})
+    user = new_test_user(
+        env,
+        login=login,
+        groups=groups,
+        company_id=company.id,
+        company_ids=[Command.set(company.ids)],
+    )
+    return company, user

@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
-from .common import PsaCommon
+from .common import PsaCommon, new_company_user
 
 ROLES = (
     "agent",
@@ -141,13 +141,11 @@ class TestAccessMatrix(PsaCommon):
                             record.read([fname])
 
     def test_multi_company_isolation(self):
-        company_b = self.env["res.company"].create({"name": "Subsidiary B (matrix)"})
-        manager_b = new_test_user(
+        company_b, manager_b = new_company_user(
             self.env,
-            login="m_manager_b",
-            groups="psa_helpdesk.group_psa_manager",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
+            "Subsidiary B (matrix)",
+            "m_manager_b",
+            "psa_helpdesk.group_psa_manager",
         )
         env_b = self.env(user=manager_b, context={"allowed_company_ids": company_b.ids})
         customer_b = self.env["res.partner"].create(

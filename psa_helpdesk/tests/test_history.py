@@ -80,7 +80,7 @@ class TestHistory(PsaCommon):
     @freeze_time("2026-03-02 09:00:00")
     def test_history_starts_on_create(self):
         """Opening a ticket writes no segment: every dimension's current
-        stretch starts now, kept on the ticket and shown on its form."""
+        segment starts now, kept on the ticket and shown on its form."""
         ticket = self._new_ticket()
         self.assertFalse(ticket.psa_segment_ids)
         for dimension in ("stage", "team", "user", "priority"):
@@ -113,13 +113,13 @@ class TestHistory(PsaCommon):
         self.env["psa.ticket.segment"]._cron_business_hours()
         self.assertFalse(new.business_pending)
         self.assertAlmostEqual(new.business_hours, 5.0)  # 9-12 and 13-15
-        # the stretch in progress starts at the change
+        # the current segment starts at the change
         self.assertEqual(str(ticket._psa_segment_start("stage")), "2026-03-02 15:00:00")
         # the other dimensions did not move
         self.assertFalse(self._segments(ticket, "team"))
         self.assertFalse(self._segments(ticket, "user"))
         self.assertEqual(str(ticket._psa_segment_start("team")), "2026-03-02 09:00:00")
-        # the next change ends the stretch that started at the first one
+        # the next change ends the segment that started at the first one
         with freeze_time("2026-03-03 10:00:00"):
             ticket.with_user(self.agent).stage_id = self.stage_new
         _new, progress = self._segments(ticket, "stage")
@@ -143,7 +143,7 @@ class TestHistory(PsaCommon):
 
     def test_team_change_moves_team_and_assignee(self):
         """helpdesk_mgmt drops an assignee who is not in the new team: both
-        dimensions end a stretch, in one write on several tickets."""
+        dimensions end a segment, in one write on several tickets."""
         with freeze_time("2026-03-02 09:00:00"):
             tickets = self._new_ticket() | self._new_ticket(name="Another one")
         with freeze_time("2026-03-02 11:30:00"):

@@ -1,10 +1,9 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError
-from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
-from .common import PsaCommon
+from .common import PsaCommon, new_company_user
 
 
 @tagged("post_install", "-at_install")
@@ -66,13 +65,8 @@ class TestInstalledBaseSecurity(PsaCommon):
             self.env["psa.product"].with_user(portal).search([])
 
     def test_multi_company_isolation(self):
-        company_b = self.env["res.company"].create({"name": "Subsidiary B"})
-        agent_b = new_test_user(
-            self.env,
-            login="psa_agent_b",
-            groups="psa_helpdesk.group_psa_agent",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
+        company_b, agent_b = new_company_user(
+            self.env, "Subsidiary B", "psa_agent_b", "psa_helpdesk.group_psa_agent"
         )
         inst_b = self.env["psa.installation"].create(
             {

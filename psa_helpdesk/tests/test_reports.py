@@ -11,10 +11,10 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.fields import Command, Datetime
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import PsaCommon
+from .common import PsaCommon, new_company_user
 
 MARCH = "2026-03-02 09:00:00"
 APRIL = "2026-04-01 09:00:00"
@@ -471,7 +471,7 @@ class TestReports(PsaCommon):
             self._grouped(model, "stage_id", domain=stage, aggregates=hours),
             {new: (6.0, 6.0, 2), work: (8.0, 24.0, 1)},
         )
-        # the team is the one that held the ticket when the stretch began
+        # the team is the one that held the ticket when the segment began
         self.assertEqual(
             self._grouped(model, "team_id", domain=stage, aggregates=hours),
             {self.team_a: (12.0, 28.0, 2), self.team_b: (2.0, 2.0, 1)},
@@ -493,7 +493,7 @@ class TestReports(PsaCommon):
             ),
             {"1": (12.0, 12.0), "2": (2.0, 2.0)},
         )
-        # the stretches in progress are there, without hours yet, held by
+        # the current segments are there, without hours yet, held by
         # the team of the ticket since March 31st
         ongoing = (
             self.env[model]
@@ -588,13 +588,11 @@ class TestReports(PsaCommon):
     # ------------------------------------------------------------------
 
     def test_multi_company_isolation(self):
-        company_b = self.env["res.company"].create({"name": "Subsidiary B (reports)"})
-        analyst_b = new_test_user(
+        company_b, analyst_b = new_company_user(
             self.env,
-            login="r_analyst_b",
-            groups="psa_helpdesk.group_psa_analyst",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
+            "Subsidiary B (reports)",
+            "r_analyst_b",
+            "psa_helpdesk.group_psa_analyst",
         )
         ticket_b = self._ticket(company_id=company_b.id, stage_id=self.stage_new.id)
         self.env["psa.ticket.sla"].create(

@@ -8,12 +8,12 @@ from freezegun import freeze_time
 from markupsafe import escape
 
 from odoo.fields import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import format_datetime
 
 from odoo.addons.psa_helpdesk.models.psa_ticket_sla import PsaTicketSla
 
-from .common import PsaContractCommon
+from .common import PsaContractCommon, new_company_user
 
 _logger = logging.getLogger(__name__)
 ENGINE_LOGGER = "odoo.addons.psa_helpdesk.models.psa_ticket_sla"
@@ -141,13 +141,11 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         self.assertEqual(len(self._alert_notes(ticket)), note_count)
 
     def test_manager_of_another_company_not_alerted(self):
-        other_company = self.env["res.company"].create({"name": "Other Co (test)"})
-        foreign_manager = new_test_user(
+        _other_company, foreign_manager = new_company_user(
             self.env,
-            login="psa_manager_other",
-            groups="psa_helpdesk.group_psa_manager",
-            company_id=other_company.id,
-            company_ids=[Command.set(other_company.ids)],
+            "Other Co (test)",
+            "psa_manager_other",
+            "psa_helpdesk.group_psa_manager",
         )
         with freeze_time("2026-03-02 08:00:00"):
             ticket = self._new()

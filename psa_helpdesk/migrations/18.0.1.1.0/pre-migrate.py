@@ -1,10 +1,10 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""18.0.1.1.0: the ticket history no longer stores the stretch in progress.
+"""18.0.1.1.0: the ticket history no longer stores the current segment.
 
 Before, every ticket had one open segment per dimension (no end). Now the
-start of the current stretches is kept on the ticket (``psa_segment_since``)
-and a segment is written when a stretch ends. Move the starts of the open
+start of the current segments is kept on the ticket (``psa_segment_since``)
+and a segment is written when a segment ends. Move the starts of the open
 segments onto their tickets, then delete the open segments, before the ORM
 makes the segment end required."""
 
