@@ -30,7 +30,6 @@ are recorded on breached clocks of contracts with penalty terms.
 import logging
 import math
 from collections import defaultdict
-from datetime import timedelta
 
 import babel.dates
 from markupsafe import escape
@@ -1223,42 +1222,6 @@ class PsaTicketSla(models.Model):
             batch_size=batch_size,
             what="SLA status refresh",
         )
-
-    @api.model
-    def _psa_demo_backdate(self, ticket_hours):
-        """Demo data only: make the clocks of some tickets look as if they
-        had been running for a while. ``ticket_hours`` maps ticket ids to
-        wall-clock hours: their live clocks start that much earlier, their
-        deadlines are computed again in business time, then the scheduled
-        action runs as it would have (statuses, alerts, penalties)."""
-        clocks = self.browse()
-        for ticket_id, hours in ticket_hours.items():
-            shift = timedelta(hours=hours)
-            for clock in self.search(
-                [("ticket_id", "=", ticket_id), ("end_date", "=", False)]
-            ):
-                clock.write(
-                    {
-                        fname: clock[fname] - shift
-                        for fname in ("start_date", "checkpoint_date", "paused_since")
-                        if clock[fname]
-                    }
-                )
-                clocks |= clock
-        clocks.filtered(lambda c: not c.paused_since)._schedule()
-        self.with_context(psa_cron_no_commit=True)._cron_refresh_status()
-
-    @api.model
-    def _psa_demo_reply(self, ticket_ids):
-        """Demo data only: the assignee of each ticket answers the customer
-        (a public message), which stops the first-response clock."""
-        admin = self.env.ref("base.user_admin")
-        for ticket in self.env["helpdesk.ticket"].browse(ticket_ids):
-            ticket.with_user(ticket.user_id or admin).message_post(
-                body=self.env._("We are reviewing it and will keep you posted."),
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
 
     @api.model
     def _schedule_next_refresh(self):
