@@ -11,12 +11,12 @@ from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import format_datetime
 
-from odoo.addons.psa_helpdesk.models.psa_ticket_sla import PsaTicketSla
+from odoo.addons.psa_helpdesk.models.psa_sla_alert import PsaSlaAlert
 
 from .common import PsaContractCommon
 
 _logger = logging.getLogger(__name__)
-ENGINE_LOGGER = "odoo.addons.psa_helpdesk.models.psa_ticket_sla"
+ALERT_LOGGER = "odoo.addons.psa_helpdesk.models.psa_sla_alert"
 
 
 class PsaSlaAlertCommon(PsaContractCommon):
@@ -42,6 +42,7 @@ class PsaSlaAlertCommon(PsaContractCommon):
             }
         )
         cls.Sla = cls.env["psa.ticket.sla"]
+        cls.Alert = cls.env["psa.sla.alert"]
         cls.todo = cls.env.ref("mail.mail_activity_data_todo")
 
     def _new(self, **vals):
@@ -271,17 +272,17 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         with freeze_time("2026-03-02 08:00:00"):
             tickets = [self._new(name=f"T{i}") for i in range(3)]
         bad = tickets[1]
-        original = PsaTicketSla._prepare_alert
+        original = PsaSlaAlert._prepare_alert
 
-        def prepare_alert(clock, *args, **kwargs):
+        def prepare_alert(alert_model, clock, *args, **kwargs):
             if clock.ticket_id == bad:
                 raise ValueError("boom")
-            return original(clock, *args, **kwargs)
+            return original(alert_model, clock, *args, **kwargs)
 
         with (
             freeze_time("2026-03-02 09:35:00"),
-            patch.object(PsaTicketSla, "_prepare_alert", prepare_alert),
-            self.assertLogs(ENGINE_LOGGER, level="ERROR") as logs,
+            patch.object(PsaSlaAlert, "_prepare_alert", prepare_alert),
+            self.assertLogs(ALERT_LOGGER, level="ERROR") as logs,
         ):
             self.Sla._cron_refresh_status()
         self._check_bad_skipped(tickets, bad, logs)
@@ -292,18 +293,18 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         with freeze_time("2026-03-02 08:00:00"):
             tickets = [self._new(name=f"T{i}") for i in range(3)]
         bad = tickets[1]
-        original = PsaTicketSla._create_alert_records
+        original = PsaSlaAlert._create_alert_records
 
-        def create_alert_records(engine, alerts):
-            result = original(engine, alerts)
+        def create_alert_records(alert_model, alerts):
+            result = original(alert_model, alerts)
             if any(alert["ticket"] == bad for alert in alerts):
                 raise ValueError("boom")  # after the records: all undone
             return result
 
         with (
             freeze_time("2026-03-02 09:35:00"),
-            patch.object(PsaTicketSla, "_create_alert_records", create_alert_records),
-            self.assertLogs(ENGINE_LOGGER, level="ERROR") as logs,
+            patch.object(PsaSlaAlert, "_create_alert_records", create_alert_records),
+            self.assertLogs(ALERT_LOGGER, level="ERROR") as logs,
         ):
             self.Sla._cron_refresh_status()
         self._check_bad_skipped(tickets, bad, logs)
@@ -323,15 +324,15 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         comment = self.env.ref("mail.mt_comment")
         tickets[2].message_subscribe(self.leader.partner_id.ids, comment.ids)
         batches = []
-        original = PsaTicketSla._create_alert_records
+        original = PsaSlaAlert._create_alert_records
 
-        def create_alert_records(engine, alerts):
+        def create_alert_records(alert_model, alerts):
             batches.append(alerts)
-            return original(engine, alerts)
+            return original(alert_model, alerts)
 
         with (
             freeze_time("2026-03-03 09:00:00"),  # both clocks breached
-            patch.object(PsaTicketSla, "_create_alert_records", create_alert_records),
+            patch.object(PsaSlaAlert, "_create_alert_records", create_alert_records),
         ):
             self.Sla._cron_refresh_status()
             self.assertEqual(len(batches), 1)
@@ -481,7 +482,7 @@ class TestSlaAlertQueries(PsaSlaAlertCommon):
             with freeze_time("2026-03-02 08:00:00"):
                 self._create(count)
             with freeze_time("2026-03-02 17:30:00"):  # every level due: breach
-                measured[count] = self._queries(self.Sla._send_due_alerts)
+                measured[count] = self._queries(self.Alert._send_due_alerts)
         _logger.info("Queries of the alert run for 2/5/20 tickets: %s", measured)
         # The first activity and note by the ORM, the others copied in one
         # INSERT each, followers in one per person alerted: per batch, not
@@ -493,7 +494,7 @@ class TestSlaAlertQueries(PsaSlaAlertCommon):
             self.env.flush_all()
             self.env.invalidate_all()
             with self.assertQueryCount(measured[20]):
-                self.Sla._send_due_alerts()
+                self.Alert._send_due_alerts()
                 self.env.flush_all()
         self.assertEqual(len(tickets.activity_ids), 20 * 2 * len(self._chain()))
 
