@@ -9,6 +9,9 @@ The clock engine (``psa.ticket.sla``) keeps the dates (``warning_1_date``,
 (recipients, texts) and delivers them: a to-do activity per person alerted,
 who then follows the ticket, a chatter note per alert, and an email when the
 policy says so. Its scheduled action is ``psa.ticket.sla._cron_refresh_status``.
+
+``_recipients`` is the one answer to "whom to alert on these tickets" for
+every alert of the addon (SLA levels, P1).
 """
 
 import logging
@@ -54,6 +57,8 @@ ALERT_CHAIN = [
         ("assignee", "team_leader", "support_managers"),
     ),
 ]
+# The roles ``_recipients`` knows, in the order their users are listed.
+ALERT_ROLES = ("assignee", "team_leader", "support_managers")
 ALERT_FAILED = (
     "SLA alert of clock %s (ticket %s) failed; skipped, the next run tries again"
 )
@@ -68,43 +73,79 @@ class PsaSlaAlert(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _alert_managers(self, tickets, managers_cache):
-        """Per ticket id, the support managers to alert at breach: active
-        internal members of the support manager group whose companies include
-        the ticket's, and who can read the ticket. The group's members are
-        listed once per run and company (``managers_cache``); reading rights
-        are checked once per manager for the whole batch."""
-        result = defaultdict(lambda: self.env["res.users"])
-        for company, company_tickets in tickets.grouped("company_id").items():
-            if company.id not in managers_cache:
-                group = self.env.ref("psa_helpdesk.group_psa_manager")
-                # sudo: list group members and their companies, configuration
-                # that the scheduled action reads whatever its user.
-                managers_cache[company.id] = group.sudo().users.filtered(
-                    lambda u, company=company: (
-                        u.active and not u.share and company in u.company_ids
-                    )
-                )
-            for manager in managers_cache[company.id]:
-                readable = company_tickets.with_user(manager)._filtered_access("read")
-                for ticket in readable:
-                    result[ticket.id] |= manager
-        return result
+    def _recipients(self, tickets, roles, managers_cache=None):
+        """The users to alert on each of ``tickets`` for ``roles``, a tuple
+        of ``ALERT_ROLES``: {ticket id: res.users}, every ticket id present
+        (an empty recordset when nobody is to be alerted).
+
+        - ``assignee``: the ticket's assignee; on an unassigned ticket, the
+          leader of its team stands in;
+        - ``team_leader``: the leader of the ticket's team;
+        - ``support_managers``: the members of the support manager group.
+
+        Only active internal users of the ticket's company who can read the
+        ticket are alerted, each once, listed in the order of the roles.
+        ``managers_cache``: a dict kept by the caller over several calls (a
+        scheduled run) so the support managers of a company are listed once;
+        reading rights are checked once per user for all ``tickets``.
+        """
+        unknown = set(roles) - set(ALERT_ROLES)
+        if unknown:
+            raise ValueError(f"Unknown alert roles: {sorted(unknown)}")
+        managers_cache = {} if managers_cache is None else managers_cache
+        Users = self.env["res.users"]
+        candidates = {}
+        for ticket in tickets:
+            users = Users
+            if "assignee" in roles:
+                users |= ticket.user_id or ticket.team_id.user_id
+            if "team_leader" in roles:
+                users |= ticket.team_id.user_id
+            if "support_managers" in roles:
+                users |= self._support_managers(ticket.company_id, managers_cache)
+            candidates[ticket.id] = users
+        # Who may be alerted on which ticket: one reading check per user, on
+        # all the tickets they are a candidate for.
+        by_user = defaultdict(list)
+        for ticket in tickets:
+            for user in candidates[ticket.id]:
+                by_user[user].append(ticket.id)
+        allowed = set()
+        for user, ticket_ids in by_user.items():
+            # sudo: whether a user is internal and in which companies is
+            # configuration, whoever asks (an agent raising a P1).
+            profile = user.sudo()
+            if not profile.active or profile.share:
+                continue
+            of_company = tickets.browse(ticket_ids).filtered(
+                lambda t, companies=profile.company_ids: t.company_id in companies
+            )
+            # As that user, in all their companies (not the caller's).
+            readable = (
+                of_company.with_user(user)
+                .with_context(allowed_company_ids=profile.company_ids.ids)
+                ._filtered_access("read")
+            )
+            allowed.update((ticket_id, user.id) for ticket_id in readable.ids)
+        return {
+            ticket.id: candidates[ticket.id].filtered(
+                lambda u, ticket=ticket: (ticket.id, u.id) in allowed
+            )
+            for ticket in tickets
+        }
 
     @api.model
-    def _alert_recipients(self, clock, who, managers):
-        """Users to alert on ``clock`` for the recipient roles ``who`` (see
-        ALERT_CHAIN)."""
-        clock.ensure_one()
-        ticket = clock.ticket_id
-        users = self.env["res.users"]
-        if "assignee" in who:
-            users |= ticket.user_id or ticket.team_id.user_id
-        if "team_leader" in who:
-            users |= ticket.team_id.user_id
-        if "support_managers" in who:
-            users |= managers
-        return users.filtered("active")
+    def _support_managers(self, company, managers_cache):
+        """The members of the support manager group whose companies include
+        ``company``, listed once per company and ``managers_cache``."""
+        if company.id not in managers_cache:
+            group = self.env.ref("psa_helpdesk.group_psa_manager")
+            # sudo: list group members and their companies, configuration
+            # that the alerts read whoever triggers them.
+            managers_cache[company.id] = group.sudo().users.filtered(
+                lambda u: u.active and not u.share and company in u.company_ids
+            )
+        return managers_cache[company.id]
 
     # ------------------------------------------------------------------
     # Due levels
@@ -194,20 +235,24 @@ class PsaSlaAlert(models.AbstractModel):
         # Not stored and time-dependent: computed now, for the whole batch.
         clocks.invalidate_recordset(["remaining_hours"])
         remaining = {clock.id: clock.remaining_hours for clock in clocks}
-        managers = self._alert_managers(tickets, managers_cache)
+        # The highest level due goes (see _prepare_alert): its recipients,
+        # for all the clocks of the batch at once.
+        recipients = {
+            roles: self._recipients(group.ticket_id, roles, managers_cache)
+            for roles, group in clocks.grouped(lambda c: levels[c.id][-1][3]).items()
+        }
         texts = self._alert_texts()
         alerts = []
         for clock in clocks:
             try:
-                # The highest level due goes (see _prepare_alert).
-                users = self._alert_recipients(
-                    clock,
-                    levels[clock.id][-1][3],
-                    managers.get(clock.ticket_id.id, self.env["res.users"]),
-                )
+                roles = levels[clock.id][-1][3]
                 alerts.append(
                     self._prepare_alert(
-                        clock, levels[clock.id], remaining[clock.id], users, texts
+                        clock,
+                        levels[clock.id],
+                        remaining[clock.id],
+                        recipients[roles][clock.ticket_id.id],
+                        texts,
                     )
                 )
             except Exception:

@@ -11,7 +11,7 @@ from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import format_datetime
 
-from odoo.addons.psa_helpdesk.models.psa_sla_alert import PsaSlaAlert
+from odoo.addons.psa_helpdesk.models.psa_sla_alert import ALERT_ROLES, PsaSlaAlert
 
 from .common import PsaContractCommon
 
@@ -165,6 +165,61 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         with freeze_time("2026-03-02 09:35:00"):  # response at 75 %
             self.Sla._cron_refresh_status()
         self.assertEqual(self._alert_activities(ticket).user_id, self.leader)
+
+    def test_recipients_per_role(self):
+        """One helper says whom to alert on each ticket, for the roles asked,
+        in the order of the roles; every ticket gets an entry."""
+        assigned = self._new()
+        unassigned = self._new(user_id=False)
+        unassigned.user_id = False
+        tickets = assigned | unassigned
+        managers = (
+            self.env.ref("psa_helpdesk.group_psa_manager")
+            .users.filtered(
+                lambda u: u.active and not u.share and self.company in u.company_ids
+            )
+            .sorted("id")
+        )
+        self.assertIn(self.manager, managers)
+        recipients = self.Alert._recipients(tickets, ("assignee",))
+        self.assertEqual(set(recipients), set(tickets.ids))
+        self.assertEqual(recipients[assigned.id], self.agent)
+        self.assertEqual(recipients[unassigned.id], self.leader, "stands in")
+        recipients = self.Alert._recipients(tickets, ALERT_ROLES)
+        self.assertEqual(
+            recipients[assigned.id][:2].ids, (self.agent | self.leader).ids
+        )
+        self.assertEqual(recipients[assigned.id], self.agent | self.leader | managers)
+        self.assertEqual(recipients[unassigned.id], self.leader | managers, "once")
+        recipients = self.Alert._recipients(tickets, ("team_leader",))
+        self.assertEqual(recipients[assigned.id], self.leader)
+        with self.assertRaises(ValueError):
+            self.Alert._recipients(tickets, ("customer",))
+
+    def test_recipients_only_who_may_read_the_ticket(self):
+        """Active internal users of the ticket's company who can read it."""
+        other_company = self.env["res.company"].create({"name": "Other Co (test)"})
+        foreign_agent = new_test_user(
+            self.env,
+            login="psa_agent_other",
+            groups="psa_helpdesk.group_psa_agent",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        developer = new_test_user(
+            self.env,
+            login="psa_developer_alert",
+            groups="psa_helpdesk.group_psa_developer",
+        )
+        ticket = self._new()
+        for assignee in (foreign_agent, developer):
+            ticket.user_id = assignee
+            recipients = self.Alert._recipients(ticket, ("assignee", "team_leader"))
+            self.assertEqual(recipients[ticket.id], self.leader, assignee.login)
+        ticket.user_id = self.agent
+        self.agent.active = False
+        recipients = self.Alert._recipients(ticket, ("assignee", "team_leader"))
+        self.assertEqual(recipients[ticket.id], self.leader, "inactive: not alerted")
 
     def test_late_start_sends_one_alert(self):
         """A clock past several levels at once (the action did not run, or
