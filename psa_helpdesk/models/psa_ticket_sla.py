@@ -37,12 +37,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_duration
 
 from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
-from ..tools.business_time import (
-    BusinessTimeCache,
-    NoWorkingTime,
-    to_aware,
-    to_naive,
-)
+from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to_naive
 from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
 
 # Below a second of difference, a clock is on time.
@@ -133,7 +128,7 @@ class PsaTicketSla(models.Model):
         compute="_compute_remaining_hours",
         help="Business hours left until the deadline; negative when late.",
     )
-    # Alert bookkeeping: set once by the alert engine, so each alert goes once.
+    # Alert bookkeeping: set once by psa.sla.alert, so each alert goes once.
     warning_1_alert_date = fields.Datetime(readonly=True, copy=False)
     warning_2_alert_date = fields.Datetime(readonly=True, copy=False)
     breach_alert_date = fields.Datetime(readonly=True, copy=False)
