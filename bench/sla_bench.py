@@ -174,6 +174,7 @@ def timed_run(registry, batch, profile=False):
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         Sla = env["psa.ticket.sla"]
+        Alert = env["psa.sla.alert"]
         before = counts(env)
         phases = {}
         start, queries = time.perf_counter(), odoo.sql_db.sql_counter
@@ -182,7 +183,7 @@ def timed_run(registry, batch, profile=False):
             profiler.enable()
         for phase, method in (
             ("status", lambda: Sla._refresh_due_statuses(**batch)),
-            ("alerts", lambda: Sla._send_due_alerts(**batch)),
+            ("alerts", lambda: Alert._send_due_alerts(**batch)),
             ("schedule", Sla._schedule_next_refresh),
         ):
             phase_start = time.perf_counter()

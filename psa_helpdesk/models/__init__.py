@@ -21,6 +21,7 @@ from . import psa_contract
 from . import psa_ticket_escalation
 from . import resource_calendar
 from . import psa_ticket_sla
+from . import psa_sla_alert
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_development
 from . import project_task
@@ -29,3 +30,4 @@ from . import psa_ticket_segment
 from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
 from . import mail_thread
+from . import psa_demo_data

@@ -11,12 +11,12 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import format_datetime
 
-from odoo.addons.psa_helpdesk.models.psa_ticket_sla import PsaTicketSla
+from odoo.addons.psa_helpdesk.models.psa_sla_alert import ALERT_ROLES, PsaSlaAlert
 
 from .common import PsaContractCommon, new_company_user
 
 _logger = logging.getLogger(__name__)
-ENGINE_LOGGER = "odoo.addons.psa_helpdesk.models.psa_ticket_sla"
+ALERT_LOGGER = "odoo.addons.psa_helpdesk.models.psa_sla_alert"
 
 
 class PsaSlaAlertCommon(PsaContractCommon):
@@ -42,6 +42,7 @@ class PsaSlaAlertCommon(PsaContractCommon):
             }
         )
         cls.Sla = cls.env["psa.ticket.sla"]
+        cls.Alert = cls.env["psa.sla.alert"]
         cls.todo = cls.env.ref("mail.mail_activity_data_todo")
 
     def _new(self, **vals):
@@ -163,6 +164,61 @@ class TestSlaAlerts(PsaSlaAlertCommon):
             self.Sla._cron_refresh_status()
         self.assertEqual(self._alert_activities(ticket).user_id, self.leader)
 
+    def test_recipients_per_role(self):
+        """One helper says whom to alert on each ticket, for the roles asked,
+        in the order of the roles; every ticket gets an entry."""
+        assigned = self._new()
+        unassigned = self._new(user_id=False)
+        unassigned.user_id = False
+        tickets = assigned | unassigned
+        managers = (
+            self.env.ref("psa_helpdesk.group_psa_manager")
+            .users.filtered(
+                lambda u: u.active and not u.share and self.company in u.company_ids
+            )
+            .sorted("id")
+        )
+        self.assertIn(self.manager, managers)
+        recipients = self.Alert._recipients(tickets, ("assignee",))
+        self.assertEqual(set(recipients), set(tickets.ids))
+        self.assertEqual(recipients[assigned.id], self.agent)
+        self.assertEqual(recipients[unassigned.id], self.leader, "stands in")
+        recipients = self.Alert._recipients(tickets, ALERT_ROLES)
+        self.assertEqual(
+            recipients[assigned.id][:2].ids, (self.agent | self.leader).ids
+        )
+        self.assertEqual(recipients[assigned.id], self.agent | self.leader | managers)
+        self.assertEqual(recipients[unassigned.id], self.leader | managers, "once")
+        recipients = self.Alert._recipients(tickets, ("team_leader",))
+        self.assertEqual(recipients[assigned.id], self.leader)
+        with self.assertRaises(ValueError):
+            self.Alert._recipients(tickets, ("customer",))
+
+    def test_recipients_only_who_may_read_the_ticket(self):
+        """Active internal users of the ticket's company who can read it."""
+        other_company = self.env["res.company"].create({"name": "Other Co (test)"})
+        foreign_agent = new_test_user(
+            self.env,
+            login="psa_agent_other",
+            groups="psa_helpdesk.group_psa_agent",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        developer = new_test_user(
+            self.env,
+            login="psa_developer_alert",
+            groups="psa_helpdesk.group_psa_developer",
+        )
+        ticket = self._new()
+        for assignee in (foreign_agent, developer):
+            ticket.user_id = assignee
+            recipients = self.Alert._recipients(ticket, ("assignee", "team_leader"))
+            self.assertEqual(recipients[ticket.id], self.leader, assignee.login)
+        ticket.user_id = self.agent
+        self.agent.active = False
+        recipients = self.Alert._recipients(ticket, ("assignee", "team_leader"))
+        self.assertEqual(recipients[ticket.id], self.leader, "inactive: not alerted")
+
     def test_late_start_sends_one_alert(self):
         """A clock past several levels at once (the action did not run, or
         the clock was retargeted late) sends one alert, the widest, and the
@@ -269,17 +325,17 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         with freeze_time("2026-03-02 08:00:00"):
             tickets = [self._new(name=f"T{i}") for i in range(3)]
         bad = tickets[1]
-        original = PsaTicketSla._prepare_alert
+        original = PsaSlaAlert._prepare_alert
 
-        def prepare_alert(clock, *args, **kwargs):
+        def prepare_alert(alert_model, clock, *args, **kwargs):
             if clock.ticket_id == bad:
                 raise ValueError("boom")
-            return original(clock, *args, **kwargs)
+            return original(alert_model, clock, *args, **kwargs)
 
         with (
             freeze_time("2026-03-02 09:35:00"),
-            patch.object(PsaTicketSla, "_prepare_alert", prepare_alert),
-            self.assertLogs(ENGINE_LOGGER, level="ERROR") as logs,
+            patch.object(PsaSlaAlert, "_prepare_alert", prepare_alert),
+            self.assertLogs(ALERT_LOGGER, level="ERROR") as logs,
         ):
             self.Sla._cron_refresh_status()
         self._check_bad_skipped(tickets, bad, logs)
@@ -290,18 +346,18 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         with freeze_time("2026-03-02 08:00:00"):
             tickets = [self._new(name=f"T{i}") for i in range(3)]
         bad = tickets[1]
-        original = PsaTicketSla._create_alert_records
+        original = PsaSlaAlert._create_alert_records
 
-        def create_alert_records(engine, alerts):
-            result = original(engine, alerts)
+        def create_alert_records(alert_model, alerts):
+            result = original(alert_model, alerts)
             if any(alert["ticket"] == bad for alert in alerts):
                 raise ValueError("boom")  # after the records: all undone
             return result
 
         with (
             freeze_time("2026-03-02 09:35:00"),
-            patch.object(PsaTicketSla, "_create_alert_records", create_alert_records),
-            self.assertLogs(ENGINE_LOGGER, level="ERROR") as logs,
+            patch.object(PsaSlaAlert, "_create_alert_records", create_alert_records),
+            self.assertLogs(ALERT_LOGGER, level="ERROR") as logs,
         ):
             self.Sla._cron_refresh_status()
         self._check_bad_skipped(tickets, bad, logs)
@@ -321,15 +377,15 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         comment = self.env.ref("mail.mt_comment")
         tickets[2].message_subscribe(self.leader.partner_id.ids, comment.ids)
         batches = []
-        original = PsaTicketSla._create_alert_records
+        original = PsaSlaAlert._create_alert_records
 
-        def create_alert_records(engine, alerts):
+        def create_alert_records(alert_model, alerts):
             batches.append(alerts)
-            return original(engine, alerts)
+            return original(alert_model, alerts)
 
         with (
             freeze_time("2026-03-03 09:00:00"),  # both clocks breached
-            patch.object(PsaTicketSla, "_create_alert_records", create_alert_records),
+            patch.object(PsaSlaAlert, "_create_alert_records", create_alert_records),
         ):
             self.Sla._cron_refresh_status()
             self.assertEqual(len(batches), 1)
@@ -479,7 +535,7 @@ class TestSlaAlertQueries(PsaSlaAlertCommon):
             with freeze_time("2026-03-02 08:00:00"):
                 self._create(count)
             with freeze_time("2026-03-02 17:30:00"):  # every level due: breach
-                measured[count] = self._queries(self.Sla._send_due_alerts)
+                measured[count] = self._queries(self.Alert._send_due_alerts)
         _logger.info("Queries of the alert run for 2/5/20 tickets: %s", measured)
         # The first activity and note by the ORM, the others copied in one
         # INSERT each, followers in one per person alerted: per batch, not
@@ -491,7 +547,7 @@ class TestSlaAlertQueries(PsaSlaAlertCommon):
             self.env.flush_all()
             self.env.invalidate_all()
             with self.assertQueryCount(measured[20]):
-                self.Sla._send_due_alerts()
+                self.Alert._send_due_alerts()
                 self.env.flush_all()
         self.assertEqual(len(tickets.activity_ids), 20 * 2 * len(self._chain()))
 
