@@ -6,7 +6,6 @@ current segment of each dimension, and the History tab. The bookkeeping
 pipeline in ``helpdesk_ticket.py``."""
 
 import json
-from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -137,29 +136,3 @@ class HelpdeskTicket(models.Model):
             )
         )
         self.invalidate_model(["psa_segment_since"])
-
-    @api.model
-    def _psa_demo_history(self, history):
-        """Demo data only: give tickets a past. ``history`` maps ticket ids to
-        ``(hours open, [(earlier stage id, hours in it), ...])``: every
-        dimension's current segment starts ``hours open`` ago, except the
-        stage, which went through the earlier stages first; their finished
-        segments are recorded and their business hours counted."""
-        now = fields.Datetime.now()
-        Segment = self.env["psa.ticket.segment"]
-        dimensions = Segment._psa_dimensions()
-        Stage = self.env["helpdesk.ticket.stage"]
-        segments = []
-        for ticket_id, (hours_open, stages) in history.items():
-            ticket = self.browse(ticket_id)
-            start = now - timedelta(hours=hours_open)
-            since = dict.fromkeys(dimensions, start)
-            for stage_id, hours in stages:
-                end = start + timedelta(hours=hours)
-                segments.append((ticket, Stage.browse(stage_id), start, end))
-                start = end
-            since["stage"] = start
-            ticket.write({"psa_segment_since": Segment._psa_since_stamp(since)})
-        for ticket, stage, start, end in segments:
-            Segment._psa_record([(ticket, "stage", "stage_id", stage, start)], end)
-        Segment.with_context(psa_cron_no_commit=True)._cron_business_hours()

@@ -11,7 +11,7 @@ Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 
 from collections import defaultdict
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..const import (
@@ -229,20 +229,15 @@ class HelpdeskTicket(models.Model):
 
     def _psa_alert_p1(self):
         """A ticket has just become P1: the team leader and the support
-        managers get an activity and a notification at once."""
+        managers (``psa.sla.alert._recipients``) get an activity and a
+        notification at once."""
         if not self:
             return
-        managers = (
-            self.env.ref("psa_helpdesk.group_psa_manager")
-            .sudo()  # sudo: list the managers to alert, whoever raised the P1
-            .users.filtered(lambda u: u.active and not u.share and u.id != SUPERUSER_ID)
+        recipients = self.env["psa.sla.alert"]._recipients(
+            self, ("team_leader", "support_managers")
         )
         for ticket in self:
-            users = (ticket.team_id.user_id | managers).filtered(
-                lambda u, t=ticket: (
-                    t.company_id in u.company_ids and t.with_user(u).has_access("read")
-                )
-            )
+            users = recipients[ticket.id]
             if not users:
                 continue
             summary = self.env._("P1: %(ticket)s", ticket=ticket.display_name)

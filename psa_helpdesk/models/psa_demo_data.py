@@ -43,26 +43,26 @@ class PsaDemoData(models.AbstractModel):
     def _backdate_ticket_history(self, history):
         """Give tickets a past. ``history`` maps ticket ids to ``(hours open,
         [(earlier stage id, hours in it), ...])``: every dimension's current
-        stretch starts ``hours open`` ago, except the stage, which went
-        through the earlier stages first; their finished stretches are
+        segment starts ``hours open`` ago, except the stage, which went
+        through the earlier stages first; their finished segments are
         recorded and their business hours counted."""
         now = fields.Datetime.now()
         Ticket = self.env["helpdesk.ticket"]
-        dimensions = Ticket._psa_segment_dimensions()
+        Segment = self.env["psa.ticket.segment"]
+        dimensions = Segment._psa_dimensions()
         Stage = self.env["helpdesk.ticket.stage"]
-        stretches = []
+        finished = []
         for ticket_id, (hours_open, stages) in history.items():
             ticket = Ticket.browse(ticket_id)
             start = now - timedelta(hours=hours_open)
             since = dict.fromkeys(dimensions, start)
             for stage_id, hours in stages:
                 end = start + timedelta(hours=hours)
-                stretches.append((ticket, Stage.browse(stage_id), start, end))
+                finished.append((ticket, Stage.browse(stage_id), start, end))
                 start = end
             since["stage"] = start
-            ticket.write({"psa_segment_since": Ticket._psa_since_stamp(since)})
-        Segment = self.env["psa.ticket.segment"]
-        for ticket, stage, start, end in stretches:
+            ticket.write({"psa_segment_since": Segment._psa_since_stamp(since)})
+        for ticket, stage, start, end in finished:
             Segment._psa_record([(ticket, "stage", "stage_id", stage, start)], end)
         Segment.with_context(psa_cron_no_commit=True)._cron_business_hours()
 

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from markupsafe import escape
 
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import format_datetime
 
 from odoo.addons.psa_helpdesk.models.psa_sla_alert import ALERT_ROLES, PsaSlaAlert
@@ -196,13 +196,11 @@ class TestSlaAlerts(PsaSlaAlertCommon):
 
     def test_recipients_only_who_may_read_the_ticket(self):
         """Active internal users of the ticket's company who can read it."""
-        other_company = self.env["res.company"].create({"name": "Other Co (test)"})
-        foreign_agent = new_test_user(
+        _other_company, foreign_agent = new_company_user(
             self.env,
-            login="psa_agent_other",
-            groups="psa_helpdesk.group_psa_agent",
-            company_id=other_company.id,
-            company_ids=[Command.set(other_company.ids)],
+            "Other Co (test)",
+            "psa_agent_other",
+            "psa_helpdesk.group_psa_agent",
         )
         developer = new_test_user(
             self.env,
