@@ -19,3 +19,4 @@ from . import test_sla_alerts
 from . import test_sla_penalty
 from . import test_sla_policy
 from . import test_sla_countdown_ui
+from . import test_views
