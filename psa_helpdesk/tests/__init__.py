@@ -20,3 +20,4 @@ from . import test_sla_penalty
 from . import test_sla_policy
 from . import test_sla_countdown_ui
 from . import test_pipeline
+from . import test_views
