@@ -12,15 +12,35 @@ run: setup
 test: setup
 	@bash scripts/test.sh
 
-# The same checks as .pre-commit-config.yaml, with tools from PyPI (works
-# where GitHub, which pre-commit clones hooks from, is not reachable).
+# The checks of .pre-commit-config.yaml, with tools from PyPI (works where
+# GitHub, which pre-commit clones hooks from, is not reachable): OCA's module
+# and .po[t] checks (same version and arguments as the hooks), ruff and
+# pylint-odoo. Every check runs; lint fails if one of them does, or if
+# README.rst was out of date with readme/ (it is regenerated: commit it).
+OCA_HOOKS_VERSION = 0.0.33
+LINT_CHECKS = \
+	".venv/bin/oca-checks-odoo-module psa_helpdesk" \
+	".venv/bin/oca-checks-po --disable=po-pretty-format psa_helpdesk/i18n/*.po psa_helpdesk/i18n/*.pot" \
+	".venv/bin/ruff check psa_helpdesk bench scripts" \
+	".venv/bin/ruff format --check psa_helpdesk bench scripts" \
+	".venv/bin/python -m pylint --rcfile=.pylintrc-mandatory psa_helpdesk"
+
 lint: setup
-	@.venv/bin/python -m pip install -q ruff pylint-odoo
-	@.venv/bin/python scripts/gen_addon_readme.py
-	.venv/bin/ruff check psa_helpdesk bench scripts
-	.venv/bin/ruff format --check psa_helpdesk bench scripts
-	.venv/bin/python -m pylint --rcfile=.pylintrc-mandatory psa_helpdesk
-	-.venv/bin/python -m pylint --rcfile=.pylintrc --exit-zero psa_helpdesk
+	@.venv/bin/python -m pip install -q ruff pylint-odoo \
+		"oca-odoo-pre-commit-hooks==$(OCA_HOOKS_VERSION)"
+	@rc=0; readme=psa_helpdesk/README.rst; \
+	echo "scripts/gen_addon_readme.py"; \
+	before=$$(cat $$readme 2>/dev/null); \
+	.venv/bin/python scripts/gen_addon_readme.py || rc=1; \
+	if [ "$$before" != "$$(cat $$readme)" ]; then \
+		echo "$$readme was out of date with readme/: regenerated"; rc=1; \
+	fi; \
+	for check in $(LINT_CHECKS); do \
+		echo "$$check"; eval "$$check" || rc=1; \
+	done; \
+	echo "pylint optional checks (not blocking)"; \
+	.venv/bin/python -m pylint --rcfile=.pylintrc --exit-zero psa_helpdesk; \
+	exit $$rc
 
 clean:
 	rm -rf .venv .test-logs

@@ -8,6 +8,8 @@
 
 usage: lifecycle_check.py --odoo ODOO --addons-path P --db DB
 Prints one line per check and ``N passed, M failed``; exit 1 on a failure.
+Each Odoo run logs at WARNING level and its log is printed as it is, so that
+scripts/test_summary.py judges its warnings and errors like those of the tests.
 """
 
 import argparse
@@ -70,7 +72,8 @@ def snapshot(db):
     return counts
 
 
-def odoo(args, *extra, stdin=None, command=()):
+def odoo(args, step, *extra, stdin=None, command=()):
+    """Run Odoo on the database; print its log (WARNING and up) under ``step``."""
     cmd = [
         args.odoo,
         *command,
@@ -82,7 +85,14 @@ def odoo(args, *extra, stdin=None, command=()):
         "--no-http",
         *extra,
     ]
-    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        cmd, input=stdin, capture_output=True, text=True, check=False
+    )
+    log = result.stderr.rstrip("\n")
+    print(f"[lifecycle] odoo log of {step}:" + ("" if log else " (empty)"))
+    if log:
+        print(log)
+    return result
 
 
 def main():
@@ -104,7 +114,7 @@ def main():
             failed += 1
 
     before = snapshot(args.db)
-    result = odoo(args, "-u", "psa_helpdesk", "--stop-after-init")
+    result = odoo(args, "upgrade", "-u", "psa_helpdesk", "--stop-after-init")
     bad = [
         line
         for line in (result.stdout + result.stderr).splitlines()
@@ -127,9 +137,9 @@ def main():
         str(changed)[:500],
     )
 
-    result = odoo(args, stdin=UNINSTALL, command=["shell"])
+    result = odoo(args, "uninstall", stdin=UNINSTALL, command=["shell"])
     check("uninstall psa_helpdesk", result.returncode == 0, result.stderr[-500:])
-    result = odoo(args, stdin=SMOKE, command=["shell"])
+    result = odoo(args, "smoke test", stdin=SMOKE, command=["shell"])
     check(
         "helpdesk works after uninstall (create, move, note, close)",
         "SMOKE-OK" in result.stdout,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: a throw-away database, psa_helpdesk installed with --test-enable,
 # its tests plus those of helpdesk_mgmt and helpdesk_mgmt_project (at_install
-# and post_install, browser tours included). Fails on any failed test and on
-# any ERROR/CRITICAL line in the log; ends with "N passed, M failed".
+# and post_install, browser tours included), then the lifecycle checks. Fails
+# on any failed test or check and on any ERROR/CRITICAL or WARNING record in
+# either log, but the warnings listed in scripts/test_summary.py
+# (ACCEPTED_WARNINGS, each with its reason); ends with "N passed, M failed".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
