@@ -4,5 +4,8 @@
 
 
 def post_init_hook(env):
-    """Tickets that existed before psa_helpdesk start their history now."""
-    env["helpdesk.ticket"]._psa_init_segment_since()
+    """Tickets that existed before psa_helpdesk start their history now, and
+    their stars follow their priority P."""
+    Ticket = env["helpdesk.ticket"]
+    Ticket._psa_init_segment_since()
+    Ticket._psa_align_stars()

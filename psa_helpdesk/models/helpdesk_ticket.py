@@ -79,17 +79,69 @@ PRIORITY_INPUTS = {
 }
 
 
+# Who may write which ticket field (SPEC §7), beyond the access rights and
+# record rules that decide who may write the ticket at all. A field not listed
+# is written by whoever may write the ticket. Whatever the path (form, list,
+# RPC create/write, import, portal route, wizard), a refusal is an AccessError
+# raised before anything changes.
+#   system      the addon only: the installation snapshot, the SLA engine, the
+#               scheduled actions, and the actions that own an audit field
+#               (they check the user's right first, then write as superuser)
+#   manager     support managers
+#   supervisor  support managers and the leader of the ticket's team
+#   derived     computed by a documented rule: a user may write only the value
+#               the rule gives (the form sends computed values back); a
+#               support manager may choose another valid one
+#               (``_psa_check_derived_write``, after the update)
+FIELD_RIGHTS = {
+    # SPEC §1: the environment as it was, taken from the installation
+    "psa_product_id": "system",
+    "psa_version_id": "system",
+    "psa_environment": "system",
+    "psa_module_ids": "system",
+    "psa_customized_module_ids": "system",
+    "psa_customization_notes": "system",
+    "psa_snapshot_date": "system",
+    # SPEC §2: entitlement
+    "contract_id": "derived",
+    "psa_service_tier_id": "system",
+    "psa_entitled": "system",
+    "psa_sla_applies": "system",
+    "psa_entitlement_pending": "system",
+    "psa_entitlement_exception": "system",
+    "psa_entitlement_reason": "system",
+    "psa_entitlement_user_id": "system",
+    # SPEC §3: priority
+    "psa_matrix_priority": "system",
+    "psa_aging_priority": "system",
+    "psa_priority": "system",
+    "psa_priority_override": "supervisor",
+    "psa_priority_override_reason": "supervisor",
+    "priority": "derived",
+    # SPEC §4: SLA clocks (the policy: see _psa_sla_check_write)
+    "psa_sla_cycle": "system",
+    "psa_sla_resume_stage_id": "system",
+    "psa_sla_status": "system",
+    "psa_sla_deadline": "system",
+    "psa_sla_update_late": "system",
+    # SPEC §6: history
+    "psa_segment_since": "system",
+}
+
+
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(k in vals for vals in vals_list for k in self._psa_protected_fields()):
-            self._psa_check_protected_write(set().union(*vals_list))
+        # the fields the caller gives, before the steps add their own
+        given = set().union(*vals_list) if vals_list else set()
+        self._psa_check_protected_write(given)
         self._psa_prepare_installed_base(vals_list)
         self._psa_prepare_entitlement(vals_list)
         self.env["psa.ticket.segment"]._psa_prepare_create(vals_list)
         tickets = super().create(vals_list)
+        tickets._psa_check_derived_write(given)
         tickets._psa_check_resolution_on_create()
         tickets._psa_entitlement_after_create()
         tickets._psa_priority_after_create()
@@ -97,7 +149,8 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
-        self._psa_check_protected_write(vals)
+        given = set(vals)
+        self._psa_check_protected_write(given)
         vals = self._psa_installed_base_vals(vals)
         vals = self._psa_priority_vals(vals)
         self._psa_check_resolution_on_write(vals)
@@ -106,6 +159,7 @@ class HelpdeskTicket(models.Model):
         Segment = self.env["psa.ticket.segment"]
         vals, history_before = Segment._psa_before_write(self, vals)
         res = super().write(vals)
+        self._psa_check_derived_write(given)
         self._psa_sla_check_write(sla_before)
         self._psa_priority_after_write(urgent_before)
         self._psa_sla_after_write(sla_before)
@@ -123,28 +177,79 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _psa_protected_fields(self):
-        """Fields only a supervisor (override) or a support manager
-        (entitlement exception) may write; {field: checker}."""
+        """``{field: right}``: the ticket fields written under a rule
+        (``FIELD_RIGHTS``), as far as this database has them."""
         return {
-            "psa_priority_override": "_psa_is_supervisor",
-            "psa_priority_override_reason": "_psa_is_supervisor",
-            "psa_entitlement_exception": "_psa_is_support_manager",
-            "psa_entitlement_reason": "_psa_is_support_manager",
-            "psa_entitlement_user_id": "_psa_is_support_manager",
+            fname: right
+            for fname, right in FIELD_RIGHTS.items()
+            if fname in self._fields
         }
 
     def _psa_check_protected_write(self, fnames):
+        """Refuse, before anything changes, a write of a field of ``fnames``
+        the user has no right to (``FIELD_RIGHTS``). Derived fields are
+        checked after the update (``_psa_check_derived_write``).
+
+        :raise AccessError: naming the field and who may change it"""
         if self.env.su:
             return
-        for fname, checker in self._psa_protected_fields().items():
-            if fname in fnames and not getattr(self, checker)():
-                raise AccessError(
-                    self.env._(
-                        "You are not allowed to change %(field)s: it is reserved "
-                        "to supervisors.",
-                        field=self._fields[fname].string,
-                    )
+        protected = self._psa_protected_fields()
+        for fname in sorted(set(fnames) & protected.keys()):
+            right = protected[fname]
+            if right == "derived" or self._psa_has_right(right):
+                continue
+            raise AccessError(
+                self.env._(
+                    "You may not change %(field)s of a ticket: %(who)s",
+                    field=self._fields[fname].string,
+                    who=self._psa_right_label(right),
                 )
+            )
+
+    def _psa_has_right(self, right):
+        """Whether the user has ``right`` (a value of ``FIELD_RIGHTS``) on
+        every ticket of ``self``."""
+        if self.env.su:
+            return True
+        if right == "manager":
+            return self._psa_is_support_manager()
+        if right == "supervisor":
+            return self._psa_is_supervisor()
+        return False  # "system": the addon only, as superuser
+
+    def _psa_right_label(self, right):
+        return {
+            "system": self.env._(
+                "it is set by the system (from the installation, the contract, "
+                "the SLA clocks or the scheduled actions), or by the action that "
+                "records it."
+            ),
+            "manager": self.env._("only support managers may."),
+            "supervisor": self.env._(
+                "only support managers and the leader of the ticket's team may."
+            ),
+        }.get(right, "")
+
+    def _psa_check_derived_write(self, fnames):
+        """After the update, before any effect: the derived fields written in
+        ``fnames`` hold the value their rule gives, or a value a support
+        manager may choose.
+
+        - ``contract_id``: the active contract of the customer covering the
+          ticket's product (``psa.contract._find_covering``); a support
+          manager may choose another active contract of the customer covering
+          the product. Support without a covering contract is an exception
+          (``psa.entitlement.exception.wizard``), never a contract.
+        - ``priority`` (the OCA stars): follows P (``PRIORITY_TO_STAR``).
+
+        :raise AccessError: a user chose a value only a manager may choose
+        :raise ValidationError: the contract does not cover the ticket"""
+        if self.env.su:
+            return
+        if "contract_id" in fnames:
+            self._psa_check_contract_write()
+        if "priority" in fnames:
+            self._psa_check_star_write()
 
     def _psa_is_support_manager(self):
         return self.env.su or self.env.user.has_group("psa_helpdesk.group_psa_manager")

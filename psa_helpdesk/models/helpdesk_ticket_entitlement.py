@@ -9,7 +9,7 @@ Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_entitlement_after_create``."""
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class HelpdeskTicket(models.Model):
@@ -74,8 +74,16 @@ class HelpdeskTicket(models.Model):
         store=True,
         help="SLA clocks run only for entitled tickets.",
     )
-
-    # Priority
+    psa_entitlement_pending = fields.Boolean(
+        string="Entitlement pending",
+        compute="_compute_psa_entitlement_pending",
+        store=True,
+        help="The customer has an active contract, but the ticket's product is "
+        "not known yet: choose the installation. Until then the ticket is not "
+        "entitled and no SLA clock runs; once a contract covers it, its clocks "
+        "count from the ticket's creation.",
+    )
+    psa_can_choose_contract = fields.Boolean(compute="_compute_psa_can_choose_contract")
 
     @api.depends("commercial_partner_id", "psa_product_id")
     def _compute_contract_id(self):
@@ -93,6 +101,28 @@ class HelpdeskTicket(models.Model):
             entitled = bool(ticket.contract_id or ticket.psa_entitlement_exception)
             ticket.psa_entitled = entitled
             ticket.psa_sla_applies = entitled
+
+    @api.depends("psa_entitled", "psa_product_id", "commercial_partner_id")
+    def _compute_psa_entitlement_pending(self):
+        candidates = self.filtered(
+            lambda t: (
+                not t.psa_entitled and not t.psa_product_id and t.commercial_partner_id
+            )
+        )
+        under_contract = self.env["psa.contract"]._customers_under_contract(
+            candidates.commercial_partner_id.ids
+        )
+        for ticket in self:
+            ticket.psa_entitlement_pending = (
+                ticket in candidates
+                and ticket.commercial_partner_id.id in under_contract
+            )
+
+    @api.depends_context("uid")
+    def _compute_psa_can_choose_contract(self):
+        manager = self._psa_is_support_manager()
+        for ticket in self:
+            ticket.psa_can_choose_contract = manager
 
     @api.constrains("contract_id", "commercial_partner_id")
     def _check_contract_customer(self):
@@ -122,10 +152,20 @@ class HelpdeskTicket(models.Model):
             for i, vals in enumerate(vals_list)
             if vals.get("partner_id")
         }
-        contracts = self.env["psa.contract"]._find_covering(
+        Contract = self.env["psa.contract"]
+        contracts = Contract._find_covering(
             (customers[i].id, vals.get("psa_product_id") or False)
             for i, vals in enumerate(vals_list)
             if i in customers and "contract_id" not in vals
+        )
+        # without a product, a customer under contract waits for it (not
+        # routed, not answered as without contract): SPEC §2
+        under_contract = Contract._customers_under_contract(
+            [
+                customers[i].id
+                for i, vals in enumerate(vals_list)
+                if i in customers and not vals.get("psa_product_id")
+            ]
         )
         for i, vals in enumerate(vals_list):
             customer = customers.get(i, Partner)
@@ -140,6 +180,8 @@ class HelpdeskTicket(models.Model):
                 if not vals.get("user_id"):
                     vals["user_id"] = leader.id
             if vals["contract_id"] or vals.get("psa_entitlement_exception"):
+                continue
+            if not vals.get("psa_product_id") and customer.id in under_contract:
                 continue
             company = self.env["res.company"].browse(
                 vals.get("company_id") or self.env.company.id
@@ -156,7 +198,74 @@ class HelpdeskTicket(models.Model):
             ticket.message_subscribe(
                 partner_ids=ticket.psa_account_leader_id.partner_id.ids
             )
-        self.filtered(lambda t: not t.psa_entitled)._psa_notify_not_entitled()
+        not_entitled = self.filtered(lambda t: not t.psa_entitled)
+        pending = not_entitled.filtered("psa_entitlement_pending")
+        pending._psa_notify_entitlement_pending()
+        (not_entitled - pending)._psa_notify_not_entitled()
+
+    def _psa_notify_entitlement_pending(self):
+        """A note for the agents: the customer is under contract, the
+        ticket's product decides whether a contract covers it."""
+        for ticket in self:
+            ticket.message_post(
+                body=self.env._(
+                    "%(customer)s has an active contract, but the product of "
+                    "this ticket is not known: choose the installation. Until "
+                    "then the ticket is not entitled and no SLA clock runs; "
+                    "once a contract covers it, its clocks count from the "
+                    "ticket's creation.",
+                    customer=ticket.commercial_partner_id.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _psa_check_contract_write(self):
+        """A contract written on tickets by a user (``FIELD_RIGHTS``:
+        derived): the active contract of the customer covering the ticket's
+        product; a support manager may choose another one that covers it.
+
+        :raise AccessError: a user other than a support manager chose a
+            contract other than the covering one
+        :raise ValidationError: the chosen contract does not cover the ticket
+        """
+        Contract = self.env["psa.contract"]
+        covering = Contract._find_covering(
+            (t.commercial_partner_id.id, t.psa_product_id.id) for t in self
+        )
+        manager = self._psa_is_support_manager()
+        for ticket in self:
+            rule = covering.get(
+                (ticket.commercial_partner_id.id, ticket.psa_product_id.id), Contract
+            )
+            contract = ticket.contract_id
+            if contract == rule:
+                continue
+            if not manager:
+                raise AccessError(
+                    self.env._(
+                        "The contract of %(ticket)s is the active contract of its "
+                        "customer covering its product (%(contract)s): only "
+                        "support managers may choose another one. Without a "
+                        "covering contract, a support manager may grant an "
+                        "exception.",
+                        ticket=ticket.display_name,
+                        contract=rule.display_name or self.env._("none"),
+                    )
+                )
+            if contract and not contract._psa_covers(
+                ticket.commercial_partner_id, ticket.psa_product_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s does not cover %(ticket)s: a "
+                        "ticket's contract is an active contract of its customer "
+                        "covering its product (%(product)s).",
+                        contract=contract.display_name,
+                        ticket=ticket.display_name,
+                        product=ticket.psa_product_id.display_name
+                        or self.env._("none chosen"),
+                    )
+                )
 
     def _psa_notify_not_entitled(self):
         template = self.env.ref(

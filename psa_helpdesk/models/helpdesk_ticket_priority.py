@@ -12,7 +12,7 @@ Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..const import (
     PRIORITIES,
@@ -221,6 +221,32 @@ class HelpdeskTicket(models.Model):
         """Create step: the new tickets that are urgent alert at once."""
         self.filtered(lambda t: t._psa_is_urgent())._psa_alert_p1()
 
+    @api.model
+    def _psa_align_stars(self):
+        """Tickets whose stars contradict their P (set before psa_helpdesk was
+        installed, or by an older version) follow it again. Called at
+        installation and by the 18.0.1.2.0 migration."""
+        tickets = self.with_context(active_test=False).search([])
+        self.env.add_to_compute(self._fields["priority"], tickets)
+        tickets.flush_recordset(["priority"])
+
+    def _psa_check_star_write(self):
+        """The OCA stars follow P: a user may not set them to another value
+        (``FIELD_RIGHTS``: derived).
+
+        :raise AccessError: the stars written contradict P"""
+        wrong = self.filtered(
+            lambda t: t.psa_priority and t.priority != PRIORITY_TO_STAR[t.psa_priority]
+        )
+        if wrong:
+            raise AccessError(
+                self.env._(
+                    "The stars of %(tickets)s follow its priority P: change the "
+                    "severity, or ask a supervisor to override the priority.",
+                    tickets=", ".join(wrong.mapped("display_name")),
+                )
+            )
+
     def _psa_is_urgent(self):
         """P1 and entitled: the case that alerts people at once. A ticket no
         contract covers goes to the commercial team, not to the alarm."""
@@ -286,7 +312,9 @@ class HelpdeskTicket(models.Model):
         """Recompute the aging priority of ``self`` (open tickets) against the
         active aging rules, in one pass per calendar."""
         now = now or fields.Datetime.now()
-        rules = self.env["psa.priority.aging.rule"].search([])
+        rules = self.env["psa.priority.aging.rule"].search(
+            [("company_id", "in", self.company_id.ids)]
+        )
         by_calendar = defaultdict(lambda: self.browse())
         for ticket in self:
             by_calendar[ticket._psa_support_calendar()] |= ticket

@@ -267,10 +267,12 @@ class PsaContract(models.Model):
         """The active contract for each (customer, product) pair, in one query.
 
         ``pairs`` is an iterable of (commercial partner id, product id or
-        False). Without a product (ticket without installation) any active
-        contract of the customer entitles: the customer pays for support, the
-        agent completes the installation later. Returns {pair: contract}."""
-        pairs = {p for p in pairs if p[0]}
+        False). Without a product (ticket without installation) no contract
+        covers: a contract covers products, and a customer with several
+        installations would look covered for a product no contract covers
+        (SPEC §2); ``_customers_under_contract`` tells such tickets apart from
+        those of customers without contract. Returns {pair: contract}."""
+        pairs = {p for p in pairs if p[0] and p[1]}
         if not pairs:
             return {}
         domain = expression.AND(
@@ -288,10 +290,39 @@ class PsaContract(models.Model):
             for contract in contracts:
                 if contract.partner_id.id != partner_id:
                     continue
-                if not product_id or product_id in contract.product_ids.ids:
+                if product_id in contract.product_ids.ids:
                     result[(partner_id, product_id)] = contract.sudo(False)
                     break
         return result
+
+    @api.model
+    def _customers_under_contract(self, partner_ids, day=None):
+        """The ids of ``partner_ids`` (commercial partners) with an active
+        contract on ``day``, in one query; a set."""
+        if not partner_ids:
+            return set()
+        # sudo: as in _find_covering, decided by the system for whoever
+        # creates the ticket; only the customer ids are returned
+        groups = self.sudo()._read_group(
+            expression.AND(
+                [self._active_domain(day), [("partner_id", "in", list(partner_ids))]]
+            ),
+            ["partner_id"],
+        )
+        return {partner.id for (partner,) in groups}
+
+    def _psa_covers(self, customer, product):
+        """Whether this contract, today, covers ``product`` for ``customer``
+        (a commercial partner)."""
+        self.ensure_one()
+        # sudo: the state and products of the ticket's own contract
+        contract = self.sudo()
+        return bool(
+            product
+            and contract.filtered_domain(self._active_domain())
+            and contract.partner_id == customer
+            and product in contract.product_ids
+        )
 
     @api.model
     def _cron_update_state(self):

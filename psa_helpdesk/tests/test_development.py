@@ -132,12 +132,9 @@ class TestEscalation(PsaDevelopmentCommon):
         self.assertEqual(ticket.stage_id, stage)
         self.assertFalse(self.dev_project.task_ids)
         # a support manager's exception opens the way
-        ticket.with_user(self.manager).write(
-            {
-                "psa_entitlement_exception": True,
-                "psa_entitlement_reason": "Renewal being signed",
-            }
-        )
+        self.env["psa.entitlement.exception.wizard"].with_user(self.manager).create(
+            {"ticket_id": ticket.id, "reason": "Renewal being signed"}
+        ).action_grant()
         self._escalate(ticket, user=self.agent)
         self.assertTrue(ticket.task_id)
 

@@ -46,15 +46,29 @@ class TestEntitlement(PsaContractCommon):
         self._contract(product_ids=[(6, 0, self.other_product.ids)])
         self.assertFalse(self._ticket(user=self.agent).psa_entitled)
 
-    def test_ticket_without_product_uses_any_active_contract(self):
-        ticket = self._ticket(user=self.agent, installation_id=False)
+    def test_ticket_without_product_waits_for_it(self):
+        """Without a product no contract covers (SPEC §2); a customer under
+        contract is not routed nor answered as one without contract: its
+        ticket waits for the installation."""
+        ticket = self._ticket(
+            user=self.agent, installation_id=False, team_id=self.team_l1.id
+        )
         self.assertFalse(ticket.psa_product_id)
+        self.assertFalse(ticket.contract_id)
+        self.assertFalse(ticket.psa_entitled)
+        self.assertTrue(ticket.psa_entitlement_pending)
+        self.assertEqual(ticket.team_id, self.team_l1, "not routed")
+        self.assertFalse(self._customer_messages(ticket.sudo()), "no answer")
+        ticket.with_user(self.agent).installation_id = self.installation
         self.assertEqual(ticket.contract_id, self.contract)
         self.assertTrue(ticket.psa_entitled)
+        self.assertFalse(ticket.psa_entitlement_pending)
+        # a customer without contract: not entitled, not pending
         ticket = self._ticket(
             user=self.agent, partner_id=self.other_contact.id, installation_id=False
         )
         self.assertFalse(ticket.psa_entitled)
+        self.assertFalse(ticket.psa_entitlement_pending)
 
     def test_entitlement_from_every_channel(self):
         # mail gateway

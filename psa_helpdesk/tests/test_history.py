@@ -133,7 +133,8 @@ class TestHistory(PsaCommon):
         with freeze_time("2026-03-06 16:00:00"):  # Friday
             ticket = self._new_ticket()
         with freeze_time("2026-03-09 10:00:00"):  # Monday
-            ticket.with_user(self.agent).priority = "3"
+            # the stars follow P: a new severity moves them
+            ticket.with_user(self.agent).severity = "1"
         old = self._segments(ticket, "priority")
         self.env["psa.ticket.segment"]._cron_business_hours()
         self.assertEqual(old.value, "Medium")
@@ -196,7 +197,8 @@ class TestHistory(PsaCommon):
         self.env.flush_all()
         self.env.cr.precommit.run()
         ticket.with_user(self.analyst).write(
-            {"team_id": self.team_b.id, "priority": "2"}
+            # the stars follow P: a new severity moves them
+            {"team_id": self.team_b.id, "severity": "2"}
         )
         self.env.flush_all()
         self.env.cr.precommit.run()

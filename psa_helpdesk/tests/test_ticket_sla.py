@@ -167,13 +167,10 @@ class TestTicketSla(PsaCommon):
         self.assertFalse(ticket.psa_sla_ids, "kept out of the SLA clocks")
         # A manager's exception starts the clocks from that moment.
         with freeze_time(ba(2026, 3, 2, 11)):
-            ticket.with_user(self.manager).write(
-                {
-                    "psa_entitlement_exception": True,
-                    "psa_entitlement_reason": "Goodwill during renewal",
-                    "psa_sla_policy_id": self.policy.id,
-                }
-            )
+            self.env["psa.entitlement.exception.wizard"].with_user(self.manager).create(
+                {"ticket_id": ticket.id, "reason": "Goodwill during renewal"}
+            ).action_grant()
+            ticket.with_user(self.manager).psa_sla_policy_id = self.policy
         resolution = self._clock(ticket, "resolution")
         self.assertEqual(resolution.start_date, ba(2026, 3, 2, 11))
 

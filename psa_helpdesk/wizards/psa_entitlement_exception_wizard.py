@@ -51,7 +51,10 @@ class PsaEntitlementExceptionWizard(models.TransientModel):
         }
         if self.team_id:
             vals["team_id"] = self.team_id.id
-        ticket.write(vals)
+        # sudo: the exception, its reason and who granted it are audit fields
+        # only this action writes (FIELD_RIGHTS), after the checks above;
+        # the values come from the wizard and the user, never from the request
+        ticket.sudo().write(vals)
         ticket.message_post(
             body=self.env._(
                 "Support granted as an exception by %(user)s. Reason: %(reason)s",

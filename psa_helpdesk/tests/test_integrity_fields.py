@@ -1,0 +1,225 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Integrity of the SLA evidence (SPEC §7), ticket fields: who may write
+entitlement, contract, every priority field, the clocks' bookkeeping and the
+installation snapshot (``FIELD_RIGHTS`` in models/helpdesk_ticket.py), through
+every path a person has: the form, RPC ``write``/``create``/``web_save``, the
+wizards. A refusal is an error, and nothing changes."""
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from ..models.helpdesk_ticket import FIELD_RIGHTS
+from .common import PsaContractCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTicketFieldRights(PsaContractCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.developer = new_test_user(
+            cls.env, login="fr_developer", groups="psa_helpdesk.group_psa_developer"
+        )
+        # other contracts of the same customer that must not entitle
+        overlap = {"allow_overlap": True}
+        cls.expired = cls._contract(name="Expired", date_end="2021-01-01", **overlap)
+        cls.other_product_contract = cls._contract(
+            name="Payroll only",
+            product_ids=[Command.set(cls.other_product.ids)],
+            **overlap,
+        )
+        cls.cancelled = cls._contract(name="Cancelled", **overlap)
+        cls.cancelled.action_cancel()
+        cls.unsigned = cls._contract(name="Unsigned", confirmed=False, **overlap)
+        # the customer loses its covering contract: its tickets are not entitled
+        cls.contract.action_cancel()
+
+    def _snapshot(self, ticket):
+        ticket.invalidate_recordset()
+        ticket = ticket.sudo()
+        return (
+            ticket.contract_id,
+            ticket.psa_entitled,
+            ticket.psa_priority,
+            ticket.priority,
+            len(ticket.psa_sla_ids),
+            len(ticket.activity_ids),
+        )
+
+    def test_contract_write_refused_to_agents_and_analysts(self):
+        """An agent or analyst cannot entitle a ticket by writing a contract
+        that does not cover it (another product, expired, cancelled,
+        unsigned): RPC write, create and web_save."""
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        self.assertFalse(ticket.psa_entitled)
+        before = self._snapshot(ticket)
+        for user in (self.agent, self.analyst):
+            for contract in (
+                self.expired,
+                self.other_product_contract,
+                self.cancelled,
+                self.unsigned,
+            ):
+                with self.subTest(user=user.login, contract=contract.name):
+                    with self.assertRaises(AccessError):
+                        ticket.with_user(user).write({"contract_id": contract.id})
+                    self.assertEqual(self._snapshot(ticket), before)
+                    with self.assertRaises(AccessError):
+                        ticket.with_user(user).web_save(
+                            {"contract_id": contract.id}, specification={}
+                        )
+                    self.assertEqual(self._snapshot(ticket), before)
+                    count = self.env["helpdesk.ticket"].search_count([])
+                    with self.assertRaises(AccessError):
+                        self._ticket(user=user, contract_id=contract.id)
+                    self.assertEqual(
+                        self.env["helpdesk.ticket"].search_count([]), count
+                    )
+
+    def test_contract_by_manager_must_cover(self):
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        for contract in (self.expired, self.other_product_contract, self.unsigned):
+            with self.subTest(contract=contract.name):
+                with self.assertRaises(ValidationError):
+                    ticket.with_user(self.manager).write({"contract_id": contract.id})
+                self.assertFalse(ticket.contract_id)
+        # another active contract covering the product: a manager's choice
+        second = self._contract(name="Second", allow_overlap=True)
+        ticket.with_user(self.manager).write({"contract_id": second.id})
+        self.assertTrue(ticket.psa_entitled)
+
+    def test_agent_form_keeps_working(self):
+        """The form sends the computed contract and stars back: the values
+        the rules give are accepted."""
+        self._contract(name="Active again", allow_overlap=True)
+        with Form(self.env["helpdesk.ticket"].with_user(self.agent)) as form:
+            form.name = "Invoices rejected"
+            form.description = "<p>Since this morning</p>"
+            form.partner_id = self.contact
+            form.severity = "2"
+        ticket = form.save()
+        self.assertTrue(ticket.psa_entitled)
+        self.assertEqual((ticket.psa_priority, ticket.priority), ("2", "2"))
+        with Form(ticket.with_user(self.agent)) as form:
+            form.severity = "1"
+        self.assertEqual((ticket.psa_priority, ticket.priority), ("1", "3"))
+
+    def test_system_fields_refused_to_every_user(self):
+        """Fields only the addon writes: refused to agents, analysts,
+        developers and managers alike, over write and create."""
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        samples = {
+            "psa_product_id": self.other_product.id,
+            "psa_version_id": self.other_version.id,
+            "psa_environment": "test",
+            "psa_module_ids": [Command.set(self.other_module.ids)],
+            "psa_customized_module_ids": [Command.set(self.other_module.ids)],
+            "psa_customization_notes": "forged",
+            "psa_snapshot_date": "2020-01-01 00:00:00",
+            "psa_service_tier_id": self.tier_basic.id,
+            "psa_entitled": True,
+            "psa_sla_applies": True,
+            "psa_entitlement_pending": True,
+            "psa_entitlement_exception": True,
+            "psa_entitlement_reason": "forged",
+            "psa_entitlement_user_id": self.manager.id,
+            "psa_matrix_priority": "1",
+            "psa_aging_priority": "1",
+            "psa_priority": "1",
+            "psa_sla_cycle": 7,
+            "psa_sla_resume_stage_id": ticket.stage_id.id,
+            "psa_sla_status": "met",
+            "psa_sla_deadline": "2030-01-01 00:00:00",
+            "psa_sla_update_late": True,
+            "psa_segment_since": {},
+        }
+        system = {f for f, right in FIELD_RIGHTS.items() if right == "system"}
+        self.assertEqual(set(samples), system, "every system field is tried")
+        before = self._snapshot(ticket)
+        for user in (self.agent, self.analyst, self.manager):
+            for fname, value in samples.items():
+                with self.subTest(user=user.login, field=fname):
+                    with self.assertRaises(AccessError):
+                        ticket.with_user(user).write({fname: value})
+                    self.assertEqual(self._snapshot(ticket), before)
+        with self.assertRaises(AccessError):
+            self._ticket(user=self.manager, psa_aging_priority="1")
+        # a developer may not write tickets at all
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.developer).write({"psa_aging_priority": "1"})
+
+    def test_aging_priority_cannot_raise_p1_alerts(self):
+        """An agent cannot make a ticket P1 by writing the aging priority:
+        no P1 alert, no override recorded."""
+        self._contract(name="Active again", allow_overlap=True)
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id, severity="3")
+        self.assertTrue(ticket.psa_entitled)
+        activities = len(ticket.sudo().activity_ids)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).write({"psa_aging_priority": "1"})
+        self.assertEqual(ticket.psa_priority, "3")
+        self.assertEqual(len(ticket.sudo().activity_ids), activities)
+
+    def test_stars_follow_p(self):
+        """The OCA stars cannot contradict P, by list, kanban or RPC."""
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id, severity="3")
+        self.assertEqual((ticket.psa_priority, ticket.priority), ("3", "1"))
+        for user in (self.agent, self.analyst, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    ticket.with_user(user).write({"priority": "3"})
+                self.assertEqual(ticket.priority, "1")
+        ticket.with_user(self.agent).write({"priority": "1"})  # the same: fine
+        high = self.env["helpdesk.ticket"].search(
+            [("id", "=", ticket.id), ("priority", "=", "3")]
+        )
+        self.assertFalse(high, "not listed by helpdesk_mgmt's high priority filter")
+
+    def test_no_ticket_contradicts_its_priority(self):
+        """Demo tickets and tickets that existed before the installation
+        follow P too."""
+        Ticket = self.env["helpdesk.ticket"].with_context(active_test=False)
+        for ticket in Ticket.search([("psa_priority", "!=", False)]):
+            self.assertEqual(
+                ticket.priority,
+                {"1": "3", "2": "2", "3": "1"}[ticket.psa_priority],
+                ticket.display_name,
+            )
+
+    def test_exception_only_through_the_wizard(self):
+        """The entitlement exception, its reason and who granted it: written
+        by the exception action only, author and reason from it."""
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        for user in (self.agent, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    ticket.with_user(user).write(
+                        {
+                            "psa_entitlement_exception": True,
+                            "psa_entitlement_reason": "x",
+                            "psa_entitlement_user_id": self.leader.id,
+                        }
+                    )
+                self.assertFalse(ticket.psa_entitled)
+        Wizard = self.env["psa.entitlement.exception.wizard"]
+        with self.assertRaises(AccessError):
+            Wizard.with_user(self.agent).create(
+                {"ticket_id": ticket.id, "reason": "Agent"}
+            ).action_grant()
+        Wizard.with_user(self.manager).create(
+            {"ticket_id": ticket.id, "reason": "Renewal being signed"}
+        ).action_grant()
+        self.assertTrue(ticket.psa_entitled)
+        self.assertEqual(ticket.psa_entitlement_user_id, self.manager)
+
+    def test_override_needs_a_supervisor(self):
+        self._contract(name="Active again", allow_overlap=True)
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        values = {"psa_priority_override": "1", "psa_priority_override_reason": "VIP"}
+        for user in (self.agent, self.analyst):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                ticket.with_user(user).write(values)
+        ticket.with_user(self.leader).write(values)
+        self.assertEqual(ticket.psa_priority, "1")
