@@ -60,7 +60,6 @@
         "demo/psa_contract_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
         "demo/psa_development_demo.xml",
-        "demo/psa_communication_demo.xml",
         "demo/psa_sla_history_demo.xml",
     ],
     "assets": {

@@ -226,7 +226,9 @@ class HelpdeskTicket(models.Model):
         """Tickets whose stars contradict their P (set before psa_helpdesk was
         installed, or by an older version) follow it again. Called at
         installation and by the 18.0.1.2.0 migration."""
-        tickets = self.with_context(active_test=False).search([])
+        tickets = self.with_context(active_test=False).search(
+            [("psa_priority", "!=", False)]
+        )
         self.env.add_to_compute(self._fields["priority"], tickets)
         tickets.flush_recordset(["priority"])
 
