@@ -93,6 +93,7 @@ class ProjectProject(models.Model):
                         date=project.psa_delivery_date,
                     )
                 )
+            installation.check_access("read")
             current = installation.version_id
             if not current._is_older_than(target):
                 raise UserError(
@@ -110,12 +111,12 @@ class ProjectProject(models.Model):
 
     def _psa_deliver_upgrade(self, installation, current, target):
         self.ensure_one()
+        # The installation checks that this is its upgrade project, moves to
+        # the target version and names the project in its history.
+        installation._psa_deliver_upgrade(self)
         # sudo: delivering is the implementation team's job (checked in
-        # _psa_check_can_deliver), yet installations are edited by support
-        # analysts and projects by project managers only.
-        installation.sudo().with_context(psa_upgrade_project_id=self.id).write(
-            {"version_id": target.id}
-        )
+        # _psa_check_can_deliver), yet projects are edited by project
+        # managers only; who and when come from here.
         self.sudo().write(
             {
                 "psa_delivery_date": fields.Datetime.now(),
