@@ -30,6 +30,13 @@ class ProjectProject(models.Model):
         domain="[('product_id', '=', psa_product_id)]",
         help="The version the installation runs once the project is delivered.",
     )
+    psa_development_product_ids = fields.One2many(
+        "psa.product",
+        "development_project_id",
+        string="Development project of",
+        help="The products whose bugs are fixed in this project: support "
+        "agents escalate their tickets here.",
+    )
     psa_delivery_date = fields.Datetime(
         string="Upgrade delivered on", readonly=True, copy=False, tracking=True
     )

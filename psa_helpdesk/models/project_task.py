@@ -171,8 +171,7 @@ class ProjectTask(models.Model):
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
         if (
-            not self.env.context.get("psa_no_ticket_mirror")
-            and len(self) == 1
+            len(self) == 1
             and kwargs.get("message_type", "notification") == "comment"
             and message.body
             and not message.author_id.user_ids.filtered("share")
