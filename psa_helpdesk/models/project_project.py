@@ -8,7 +8,10 @@ class ProjectProject(models.Model):
     """Upgrades and customisations run as implementation projects, linked to
     the installation they change and the version they deliver."""
 
-    _inherit = "project.project"
+    _name = "project.project"
+    _inherit = ["project.project", "psa.system.fields.mixin"]
+    # the trace of the delivery, written by action_psa_deliver_upgrade only
+    _psa_system_fields = ("psa_delivery_date", "psa_delivered_by_id")
 
     psa_installation_id = fields.Many2one(
         "psa.installation",
@@ -59,6 +62,29 @@ class ProjectProject(models.Model):
                         other=target.product_id.display_name,
                         product=project.psa_installation_id.product_id.display_name
                         or self.env._("(no installation)"),
+                    )
+                )
+
+    def write(self, vals):
+        self._psa_check_delivered_kept(vals)
+        return super().write(vals)
+
+    def _psa_check_delivered_kept(self, vals):
+        """A delivered upgrade project keeps the installation and the version
+        it delivered: the version history and the delivery note name it."""
+        for project in self.filtered("psa_delivery_date"):
+            changed = [
+                fname
+                for fname in ("psa_installation_id", "psa_target_version_id")
+                if fname in vals and (vals[fname] or False) != project[fname].id
+            ]
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "Project %(project)s delivered its upgrade on %(date)s: "
+                        "its installation and target version stay as they were.",
+                        project=project.display_name,
+                        date=project.psa_delivery_date,
                     )
                 )
 

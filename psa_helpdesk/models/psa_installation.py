@@ -11,10 +11,13 @@ class PsaInstallation(models.Model):
 
     _name = "psa.installation"
     _description = "Customer installation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "psa.system.fields.mixin"]
     _order = "partner_id, product_id, environment"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name", "product_id.code"]
+    # derived from the customer, product, version, environment and
+    # customisations
+    _psa_system_fields = ("name", "is_customized")
 
     name = fields.Char(compute="_compute_name", store=True, index="trigram")
     active = fields.Boolean(default=True)
