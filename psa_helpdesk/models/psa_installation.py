@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import clean_context
 
 from ..const import ENVIRONMENTS
 
@@ -242,9 +243,12 @@ class PsaInstallation(models.Model):
         # sudo: the history is append-only, so no user has a create right on
         # it; the caller already passed the write check on the installations
         # (or is the upgrade delivery, which checked who may deliver).
+        # No default_* key of the caller's context (a project, an author)
+        # reaches the history either.
         return (
             self.env["psa.installation.history"]
             .sudo()
+            .with_context(clean_context(self.env.context))
             .create(
                 [
                     {

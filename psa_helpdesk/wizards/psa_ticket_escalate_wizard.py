@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import clean_context
 
 from ..const import SUPPORT_LEVELS
 
@@ -73,8 +74,12 @@ class PsaTicketEscalateWizard(models.TransientModel):
         # sudo: the escalation log is written by this action only (no user
         # has a create right on it); the user's right to escalate the ticket
         # was checked above, and who and when come from here, not from the
-        # request.
-        Escalation = self.env["psa.ticket.escalation"].sudo()
+        # request (nor from default_* keys of its context).
+        Escalation = (
+            self.env["psa.ticket.escalation"]
+            .sudo()
+            .with_context(clean_context(self.env.context))
+        )
         escalation = Escalation.create(
             {
                 "ticket_id": ticket.id,
