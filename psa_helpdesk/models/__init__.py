@@ -1,3 +1,4 @@
+from . import psa_system_fields_mixin
 from . import psa_product
 from . import psa_product_version
 from . import psa_product_module

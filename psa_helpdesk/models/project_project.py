@@ -8,7 +8,10 @@ class ProjectProject(models.Model):
     """Upgrades and customisations run as implementation projects, linked to
     the installation they change and the version they deliver."""
 
-    _inherit = "project.project"
+    _name = "project.project"
+    _inherit = ["project.project", "psa.system.fields.mixin"]
+    # the trace of the delivery, written by action_psa_deliver_upgrade only
+    _psa_system_fields = ("psa_delivery_date", "psa_delivered_by_id")
 
     psa_installation_id = fields.Many2one(
         "psa.installation",
@@ -29,6 +32,13 @@ class ProjectProject(models.Model):
         tracking=True,
         domain="[('product_id', '=', psa_product_id)]",
         help="The version the installation runs once the project is delivered.",
+    )
+    psa_development_product_ids = fields.One2many(
+        "psa.product",
+        "development_project_id",
+        string="Development project of",
+        help="The products whose bugs are fixed in this project: support "
+        "agents escalate their tickets here.",
     )
     psa_delivery_date = fields.Datetime(
         string="Upgrade delivered on", readonly=True, copy=False, tracking=True
@@ -52,6 +62,29 @@ class ProjectProject(models.Model):
                         other=target.product_id.display_name,
                         product=project.psa_installation_id.product_id.display_name
                         or self.env._("(no installation)"),
+                    )
+                )
+
+    def write(self, vals):
+        self._psa_check_delivered_kept(vals)
+        return super().write(vals)
+
+    def _psa_check_delivered_kept(self, vals):
+        """A delivered upgrade project keeps the installation and the version
+        it delivered: the version history and the delivery note name it."""
+        for project in self.filtered("psa_delivery_date"):
+            changed = [
+                fname
+                for fname in ("psa_installation_id", "psa_target_version_id")
+                if fname in vals and (vals[fname] or False) != project[fname].id
+            ]
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "Project %(project)s delivered its upgrade on %(date)s: "
+                        "its installation and target version stay as they were.",
+                        project=project.display_name,
+                        date=project.psa_delivery_date,
                     )
                 )
 
@@ -93,6 +126,7 @@ class ProjectProject(models.Model):
                         date=project.psa_delivery_date,
                     )
                 )
+            installation.check_access("read")
             current = installation.version_id
             if not current._is_older_than(target):
                 raise UserError(
@@ -110,12 +144,12 @@ class ProjectProject(models.Model):
 
     def _psa_deliver_upgrade(self, installation, current, target):
         self.ensure_one()
+        # The installation checks that this is its upgrade project, moves to
+        # the target version and names the project in its history.
+        installation._psa_deliver_upgrade(self)
         # sudo: delivering is the implementation team's job (checked in
-        # _psa_check_can_deliver), yet installations are edited by support
-        # analysts and projects by project managers only.
-        installation.sudo().with_context(psa_upgrade_project_id=self.id).write(
-            {"version_id": target.id}
-        )
+        # _psa_check_can_deliver), yet projects are edited by project
+        # managers only; who and when come from here.
         self.sudo().write(
             {
                 "psa_delivery_date": fields.Datetime.now(),

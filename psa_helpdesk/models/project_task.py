@@ -15,7 +15,11 @@ class ProjectTask(models.Model):
     bug was seen in, the version that fixes it, and reports back to the
     tickets (helpdesk_mgmt_project's ``ticket_ids``)."""
 
-    _inherit = "project.task"
+    _name = "project.task"
+    _inherit = ["project.task", "psa.system.fields.mixin"]
+    # the trace of the notifications, written by
+    # action_psa_notify_affected_customers only
+    _psa_system_fields = ("psa_notified_installation_ids",)
 
     # Environment snapshot copied from the escalated ticket.
     psa_installation_id = fields.Many2one(
@@ -171,8 +175,7 @@ class ProjectTask(models.Model):
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
         if (
-            not self.env.context.get("psa_no_ticket_mirror")
-            and len(self) == 1
+            len(self) == 1
             and kwargs.get("message_type", "notification") == "comment"
             and message.body
             and not message.author_id.user_ids.filtered("share")

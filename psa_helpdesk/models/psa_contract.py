@@ -18,10 +18,13 @@ class PsaContract(models.Model):
 
     _name = "psa.contract"
     _description = "Support contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "psa.system.fields.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name"]
+    # the state is derived; confirmed and cancelled change only through
+    # action_confirm, action_cancel and action_reset_draft
+    _psa_system_fields = ("state", "confirmed", "cancelled")
 
     name = fields.Char(
         required=True, tracking=True, index="trigram", default=lambda s: s.env._("New")
@@ -227,18 +230,24 @@ class PsaContract(models.Model):
         self.check_access("write")
         if self.filtered("cancelled"):
             raise UserError(self.env._("A cancelled contract cannot be confirmed."))
-        self.write({"confirmed": True})
+        self._psa_write_status({"confirmed": True})
         return True
 
     def action_cancel(self):
         self.check_access("write")
-        self.write({"cancelled": True})
+        self._psa_write_status({"cancelled": True})
         return True
 
     def action_reset_draft(self):
         self.check_access("write")
-        self.write({"confirmed": False, "cancelled": False})
+        self._psa_write_status({"confirmed": False, "cancelled": False})
         return True
+
+    def _psa_write_status(self, vals):
+        # sudo: confirmed and cancelled are written by these actions only
+        # (psa.system.fields.mixin), after their access check; the tracking
+        # still names the user.
+        self.sudo().write(vals)
 
     def action_view_tickets(self):
         self.ensure_one()

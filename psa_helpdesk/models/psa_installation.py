@@ -1,7 +1,8 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import clean_context
 
 from ..const import ENVIRONMENTS
 
@@ -11,10 +12,13 @@ class PsaInstallation(models.Model):
 
     _name = "psa.installation"
     _description = "Customer installation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "psa.system.fields.mixin"]
     _order = "partner_id, product_id, environment"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name", "product_id.code"]
+    # derived from the customer, product, version, environment and
+    # customisations
+    _psa_system_fields = ("name", "is_customized")
 
     name = fields.Char(compute="_compute_name", store=True, index="trigram")
     active = fields.Boolean(default=True)
@@ -229,26 +233,67 @@ class PsaInstallation(models.Model):
         return result
 
     def _log_version_change(self, old_versions):
-        """Write one history line per installation whose version changed.
+        """Write one history line per installation whose version changed:
+        the version change owns the history, whoever makes it.
 
-        ``old_versions`` maps installation ids to their previous version id. The
-        upgrade project, when there is one, comes in the context
-        (``psa_upgrade_project_id``).
-        """
-        project_id = self.env.context.get("psa_upgrade_project_id")
+        ``old_versions`` maps installation ids to their previous version id.
+        Who and when are the current user and now, never values of the
+        request. Returns the new lines."""
+        now = fields.Datetime.now()
         # sudo: the history is append-only, so no user has a create right on
-        # it; the caller already passed the write check on the installations.
-        self.env["psa.installation.history"].sudo().create(
-            [
-                {
-                    "installation_id": inst.id,
-                    "from_version_id": old_versions.get(inst.id),
-                    "to_version_id": inst.version_id.id,
-                    "project_id": project_id,
-                }
-                for inst in self
-            ]
+        # it; the caller already passed the write check on the installations
+        # (or is the upgrade delivery, which checked who may deliver).
+        # No default_* key of the caller's context (a project, an author)
+        # reaches the history either.
+        return (
+            self.env["psa.installation.history"]
+            .sudo()
+            .with_context(clean_context(self.env.context))
+            .create(
+                [
+                    {
+                        "installation_id": inst.id,
+                        "from_version_id": old_versions.get(inst.id),
+                        "to_version_id": inst.version_id.id,
+                        "user_id": self.env.user.id,
+                        "date": now,
+                    }
+                    for inst in self
+                ]
+            )
         )
+
+    def _psa_deliver_upgrade(self, project):
+        """Move the installation to the target version of ``project``, its
+        upgrade project, and name the project in the version history.
+
+        Called by the upgrade delivery
+        (``project.project.action_psa_deliver_upgrade``) once it has checked
+        that the user may deliver; nothing else records a project in the
+        history."""
+        self.ensure_one()
+        target = project.psa_target_version_id
+        if project.psa_installation_id != self or not target:
+            raise UserError(
+                self.env._(
+                    "Project %(project)s is not an upgrade project of "
+                    "%(installation)s: its version history cannot name it.",
+                    project=project.display_name,
+                    installation=self.display_name,
+                )
+            )
+        # sudo: the history is read, and its line of this change named, by
+        # the application only.
+        History = self.env["psa.installation.history"].sudo()
+        domain = [("installation_id", "=", self.id)]
+        last = History.search(domain, order="id desc", limit=1).id or 0
+        # sudo: delivering is the implementation team's job, yet
+        # installations are edited by support analysts only.
+        self.sudo().write({"version_id": target.id})
+        # the line the version change just wrote (none when the installation
+        # already ran the target), which only the delivery knows came from
+        # this project
+        History.search(domain + [("id", ">", last)]).write({"project_id": project.id})
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -4,7 +4,12 @@ from odoo import fields, models
 
 
 class PsaInstallationHistory(models.Model):
-    """One version change of an installation: from, to, when, who, how."""
+    """One version change of an installation: from, to, when, who, how.
+
+    An audit row: written only by the version change of the installation
+    (``psa.installation._log_version_change``) and the upgrade delivery,
+    which names its project (``psa.installation._psa_deliver_upgrade``);
+    every role only reads it, and it goes only with its installation."""
 
     _name = "psa.installation.history"
     _description = "Installation version history"

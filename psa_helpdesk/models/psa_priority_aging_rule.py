@@ -12,9 +12,12 @@ class PsaPriorityAgingRule(models.Model):
     hours or more goes to ``to_priority``. Rules chain (P3 → P2 → P1)."""
 
     _name = "psa.priority.aging.rule"
+    _inherit = ["psa.system.fields.mixin"]
     _description = "Priority aging rule"
     _order = "from_priority desc, hours"
     _check_company_auto = True
+    # derived from the priorities and hours
+    _psa_system_fields = ("name",)
 
     name = fields.Char(compute="_compute_name", store=True)
     active = fields.Boolean(default=True)

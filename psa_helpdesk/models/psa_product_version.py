@@ -36,9 +36,12 @@ class PsaProductVersion(models.Model):
     """A released version of a product."""
 
     _name = "psa.product.version"
+    _inherit = ["psa.system.fields.mixin"]
     _description = "Product version"
     _order = "product_id, version_key desc, id desc"
     _rec_names_search = ["name", "product_id.code", "product_id.name"]
+    # derived from the name: the order of versions
+    _psa_system_fields = ("version_key",)
 
     product_id = fields.Many2one(
         "psa.product", required=True, ondelete="cascade", index=True

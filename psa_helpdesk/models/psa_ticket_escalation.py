@@ -7,7 +7,13 @@ from ..const import SUPPORT_LEVELS
 
 class PsaTicketEscalation(models.Model):
     """One escalation of a ticket: who moved it, when, from which level and
-    team to which, and why. Written by the escalation wizard, never edited."""
+    team to which, and why.
+
+    An audit row: written only by the Escalate action
+    (``psa.ticket.escalate.wizard``), which checks the user's right to
+    escalate the ticket and sets the author and the date itself; every role
+    only reads it (no create, write or unlink right), and it goes only with
+    its ticket."""
 
     _name = "psa.ticket.escalation"
     _description = "Ticket escalation"

@@ -4,6 +4,7 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools.misc import clean_context
 
 from ..const import HISTORY_DIMENSIONS
 from ..tools.business_time import to_aware
@@ -180,7 +181,9 @@ class PsaTicketSegment(models.Model):
             if rec_id and fname in self._fields:
                 vals[fname] = rec_id
             vals_list.append(vals)
-        segments = self.create(vals_list)
+        # Every value comes from the ticket: no default_* key of the
+        # caller's context (a kanban column's stage, say) reaches the history.
+        segments = self.with_context(clean_context(self.env.context)).create(vals_list)
         pending = self.env.cr.precommit.data
         if segments and not pending.get("psa_segment_hours_triggered"):
             cron = self.env.ref(

@@ -33,8 +33,9 @@ import math
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_duration
+from odoo.tools.misc import clean_context
 
 from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to_naive
@@ -182,6 +183,22 @@ class PsaTicketSla(models.Model):
             else:
                 clock.remaining_hours = clock.target_hours - clock.consumed_hours
 
+    def write(self, vals):
+        """Finished clocks are never rewritten, whoever asks (the engine in
+        superuser mode included): their status, times and penalty are the
+        evidence of what happened. Users only read clocks (no write right);
+        the engine writes live ones."""
+        finished = self.filtered("end_date")
+        if finished:
+            raise AccessError(
+                self.env._(
+                    "SLA clock %(clocks)s is finished: a finished clock is "
+                    "never rewritten.",
+                    clocks=", ".join(finished.mapped("display_name")),
+                )
+            )
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Business time
     # ------------------------------------------------------------------
@@ -295,7 +312,13 @@ class PsaTicketSla(models.Model):
                 to_bump.write({"psa_sla_cycle": cycle})
         if not vals_list:
             return self.browse()
-        clocks = self.sudo().create(self._with_schedule(vals_list, now))
+        # Every value comes from the engine: no default_* key of the caller's
+        # context (a clock born finished, a penalty) reaches the clocks.
+        clocks = (
+            self.sudo()
+            .with_context(clean_context(self.env.context))
+            .create(self._with_schedule(vals_list, now))
+        )
         in_pause = clocks.filtered(
             lambda c: c.ticket_id.stage_id in c.policy_id.pause_stage_ids
         )

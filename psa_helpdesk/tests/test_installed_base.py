@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
 
@@ -164,10 +164,26 @@ class TestInstallation(PsaCommon):
 
     def test_version_history_keeps_project(self):
         project = self.env["project.project"].create({"name": "Upgrade Testville"})
-        self.installation.with_context(
+        # no context key puts a project in the history: only the delivery of
+        # the installation's own upgrade project does
+        self.installation.with_user(self.analyst).with_context(
             psa_upgrade_project_id=project.id
-        ).version_id = self.v40
-        self.assertEqual(self.installation.history_ids[:1].project_id, project)
+        ).version_id = self.v310
+        self.assertFalse(self.installation.history_ids[:1].project_id)
+        with self.assertRaisesRegex(UserError, "not an upgrade project"):
+            self.installation._psa_deliver_upgrade(project)
+        self.assertEqual(self.installation.version_id, self.v310)
+        project.write(
+            {
+                "psa_installation_id": self.installation.id,
+                "psa_target_version_id": self.v40.id,
+            }
+        )
+        self.installation._psa_deliver_upgrade(project)
+        self.assertEqual(self.installation.version_id, self.v40)
+        delivered = self.installation.history_ids.sorted("id")[-1:]
+        self.assertEqual(delivered.to_version_id, self.v40)
+        self.assertEqual(delivered.project_id, project)
 
     def test_onchange_product_resets_version_and_modules(self):
         form = Form(self.env["psa.installation"])

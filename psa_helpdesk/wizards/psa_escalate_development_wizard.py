@@ -3,7 +3,8 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import clean_context
 
 
 class PsaEscalateDevelopmentWizard(models.TransientModel):
@@ -74,7 +75,7 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
         # Access and business checks come first: nothing changes on failure.
         tickets.check_access("write")
         tickets._psa_check_escalation_allowed()
-        tickets._psa_escalation_product()
+        product = tickets._psa_escalation_product()
         project = self.project_id
         if not project:
             raise UserError(
@@ -86,11 +87,11 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
                     "Products)."
                 )
             )
-        project.check_access("read")
         task = self.task_id if self.mode == "existing" else self.env["project.task"]
         if self.mode == "existing":
             if not task:
                 raise UserError(self.env._("Choose the task to link the tickets to."))
+            project.check_access("read")
             task.check_access("read")
             if task.project_id != project:
                 raise UserError(
@@ -101,7 +102,8 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
                     )
                 )
         else:
-            task = self._psa_create_task(project)
+            self._psa_check_task_project(project)
+            task = self._psa_create_task(project, product)
         self._psa_link_tickets(task)
         return (
             {
@@ -131,9 +133,41 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
                 parts.append(ticket.description)
         return Markup("").join(parts)
 
-    def _psa_create_task(self, project):
-        """Create the task with the environment snapshot of the first ticket
-        that has one."""
+    def _psa_check_task_project(self, project):
+        """Raise unless the user may create a task in ``project`` with their
+        own rights: the check the ORM makes on the created task (access
+        rights, then the record rules on a task of that project), made first
+        so that the refusal names the project and nothing is created.
+
+        Agents may create tasks in the development projects of products that
+        they can see (``project_task_rule_psa_agent_create``), project users
+        in the projects they can see."""
+        Task = self.env["project.task"]
+        allowed = Task.has_access("create")
+        if allowed:
+            domain = self.env["ir.rule"]._compute_domain(Task._name, "create")
+            # sudo: evaluate the rules on a task of that project, as the ORM
+            # does on the created task; nothing is written.
+            allowed = not domain or bool(
+                Task.sudo().new({"project_id": project.id}).filtered_domain(domain)
+            )
+        if not allowed:
+            raise AccessError(
+                self.env._(
+                    "You may not create tasks in project %(project)s. Escalate "
+                    "to the development project of the product, or ask a "
+                    "project manager to add you to the followers of "
+                    "%(project)s.",
+                    # sudo: the name of the project the user chose, which may
+                    # be one they cannot open.
+                    project=project.sudo().display_name,
+                )
+            )
+
+    def _psa_create_task(self, project, product):
+        """Create the task, with the user's own rights, with the environment
+        snapshot of the first ticket that has one; ``product`` is the
+        tickets' product."""
         source = self.ticket_ids.filtered("installation_id")[:1] or self.ticket_ids[:1]
         values = {
             "name": self.name or source.name,
@@ -141,7 +175,7 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
             "partner_id": source.commercial_partner_id.id,
             "description": self._psa_task_description(),
             "psa_installation_id": source.installation_id.id,
-            "psa_product_id": (source.psa_product_id or self.product_id).id,
+            "psa_product_id": (source.psa_product_id or product).id,
             "psa_version_id": source.psa_version_id.id,
             "psa_environment": source.psa_environment,
             "psa_module_ids": [fields.Command.set(source.psa_module_ids.ids)],
@@ -150,16 +184,11 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
             ],
             "psa_customization_notes": source.psa_customization_notes,
         }
-        # sudo: support agents escalate but have no create right on tasks; the
-        # project was checked readable by the user, and every value comes
-        # from the tickets the user may write.
-        return (
-            self.env["project.task"]
-            .sudo()
-            .with_context(mail_create_nosubscribe=True)
-            .create(values)
-            .sudo(False)
+        # No default_* key of the ticket view reaches the task.
+        Task = self.env["project.task"].with_context(
+            clean_context(self.env.context), mail_create_nosubscribe=True
         )
+        return Task.create(values)
 
     def _psa_link_tickets(self, task):
         tickets = self.ticket_ids
@@ -186,7 +215,7 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
         )
         # sudo: agents may read the task but not post on it; this is the
         # trace of the escalation they were allowed to make.
-        task.sudo().with_context(psa_no_ticket_mirror=True).message_post(
+        task.sudo().message_post(
             body=Markup(
                 self.env._("Ticket(s) linked by support: %(tickets)s", tickets=links)
             ),

@@ -1,7 +1,8 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import clean_context
 
 from ..const import SUPPORT_LEVELS
 
@@ -50,6 +51,8 @@ class PsaTicketEscalateWizard(models.TransientModel):
     def action_escalate(self):
         self.ensure_one()
         ticket = self.ticket_id
+        if not self.env.user.has_group("psa_helpdesk.group_psa_agent"):
+            raise AccessError(self.env._("Only support agents escalate tickets."))
         ticket.check_access("write")
         if not (self.reason or "").strip():
             raise UserError(self.env._("Say why the ticket is escalated."))
@@ -68,9 +71,20 @@ class PsaTicketEscalateWizard(models.TransientModel):
             to_user = ticket.user_id
             if to_team and to_user and to_user not in to_team.user_ids:
                 to_user = to_team.user_id
-        escalation = self.env["psa.ticket.escalation"].create(
+        # sudo: the escalation log is written by this action only (no user
+        # has a create right on it); the user's right to escalate the ticket
+        # was checked above, and who and when come from here, not from the
+        # request (nor from default_* keys of its context).
+        Escalation = (
+            self.env["psa.ticket.escalation"]
+            .sudo()
+            .with_context(clean_context(self.env.context))
+        )
+        escalation = Escalation.create(
             {
                 "ticket_id": ticket.id,
+                "user_id": self.env.user.id,
+                "date": fields.Datetime.now(),
                 "from_level": ticket.support_level,
                 "to_level": to_level,
                 "from_team_id": ticket.team_id.id,

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import clean_context
 
 
 class PsaUpgradeRequestWizard(models.TransientModel):
@@ -33,6 +34,12 @@ class PsaUpgradeRequestWizard(models.TransientModel):
         help="Its tasks are copied into the new project.",
     )
     name = fields.Char(string="Project name")
+
+    @api.onchange("installation_id")
+    def _onchange_installation_id(self):
+        company = self.installation_id.company_id
+        if company:
+            self.template_project_id = company.psa_upgrade_template_project_id
 
     @api.onchange("installation_id", "target_version_id")
     def _onchange_name(self):
@@ -83,8 +90,26 @@ class PsaUpgradeRequestWizard(models.TransientModel):
                     current=installation.version_id.name,
                 )
             )
-        if self.template_project_id:
-            self.template_project_id.check_access("read")
+        template = self.template_project_id
+        if template:
+            template.check_access("read")
+            if (
+                not self._psa_creates_projects()
+                and template != installation.company_id.psa_upgrade_template_project_id
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Upgrade projects are copied from the upgrade template "
+                        "of %(company)s, not from %(project)s: only project "
+                        "managers copy other projects.",
+                        company=installation.company_id.name,
+                        project=template.display_name,
+                    )
+                )
+
+    def _psa_creates_projects(self):
+        """Whether the user may create projects with their own rights."""
+        return self.env["project.project"].has_access("create")
 
     def action_request(self):
         self.ensure_one()
@@ -98,12 +123,20 @@ class PsaUpgradeRequestWizard(models.TransientModel):
             "user_id": self.env.user.id,
             "company_id": installation.company_id.id,
         }
-        # sudo: implementation users run projects but only project managers
-        # may create them; access to the installation and the template was
-        # checked above.
-        Project = self.env["project.project"].sudo()
-        if self.template_project_id:
-            project = self.template_project_id.sudo().copy(dict(values, active=True))
+        # No default_* key of the context (a delivery date, say) reaches the
+        # project: its values are the ones above.
+        Project = self.env["project.project"].with_context(
+            clean_context(self.env.context)
+        )
+        template = self.template_project_id.with_env(Project.env)
+        if not self._psa_creates_projects():
+            # sudo: implementation users run projects but only project
+            # managers may create them; the installation was checked
+            # readable and the template is the configured one (see
+            # _psa_check_request), every other value comes from here.
+            Project, template = Project.sudo(), template.sudo()
+        if template:
+            project = template.copy(dict(values, active=True))
         else:
             project = Project.create(values)
         project.message_subscribe(partner_ids=self.env.user.partner_id.ids)
