@@ -222,11 +222,12 @@ class HelpdeskTicket(models.Model):
 
     def _psa_sla_before_write(self, vals):
         """Write step, before the update: what the engine needs to compare
-        afterwards (stages and policies before, whether the SLA context may
+        afterwards (stages and how the tickets are closed, see
+        ``_psa_close_kind``; policies before, whether the SLA context may
         change)."""
         return {
-            "stages": {t.id: t.stage_id for t in self}
-            if {"stage_id", "team_id"} & vals.keys()
+            "stages": {t.id: (t.stage_id, t._psa_close_kind()) for t in self}
+            if {"stage_id", "team_id", "duplicate_id"} & vals.keys()
             else None,
             "context": bool(self._psa_sla_context_fields() & vals.keys()),
             "policies": {t.id: t.psa_sla_policy_id for t in self}

@@ -22,6 +22,12 @@ State machine (``status``)::
 
 Finished clocks (``end_date`` set) are never written again.
 
+A ticket closes as solved or not (``helpdesk.ticket._psa_close_kind``):
+solved stops the resolution clock as reached; closed without being solved
+(cancelled, rejected, marked duplicate) reaches nothing, so its clocks not
+late yet are cancelled (out of the compliance figures), while a breach that
+already happened stays a breach.
+
 Alerts go up a chain as a clock gets closer to its deadline, each level once
 per clock: the clock keeps the dates and their bookkeeping
 (``*_alert_date``), the alert model ``psa.sla.alert`` (``psa_sla_alert.py``)
@@ -521,33 +527,46 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _on_ticket_created(self, tickets):
-        tickets = tickets.filtered(lambda t: not t.stage_id.closed)
+        tickets = tickets.filtered(lambda t: not t._psa_close_kind())
         return self._start_clocks(tickets, ("response", "resolution"), new_cycle=True)
 
     @api.model
-    def _on_stage_changed(self, tickets, old_stages):
-        """``old_stages``: the stage of each ticket id before the change."""
+    def _on_stage_changed(self, tickets, before):
+        """The stage or the duplicate mark of ``tickets`` may have changed.
+        ``before``: per ticket id, ``(stage, close kind)`` before the change
+        (see ``helpdesk.ticket._psa_close_kind``)."""
         contexts = tickets._psa_sla_context()
-        to_close = to_reopen = to_pause = to_resume = tickets.browse()
+        to_close = dict.fromkeys(("solved", "not_solved"), tickets.browse())
+        to_reopen = to_pause = to_resume = tickets.browse()
         resume_stages = {}
         for ticket in tickets:
-            old, new = old_stages.get(ticket.id), ticket.stage_id
-            if old == new:
+            if ticket.id not in before:
+                continue
+            old, old_kind = before[ticket.id]
+            new, new_kind = ticket.stage_id, ticket._psa_close_kind()
+            if new_kind and not old_kind:
+                to_close[new_kind] |= ticket
+                continue
+            if old_kind and not new_kind:
+                to_reopen |= ticket
+                continue
+            if new_kind or old == new:
                 continue
             pause_stages = contexts[ticket.id][0].pause_stage_ids
-            if new.closed and not (old and old.closed):
-                to_close |= ticket
-            elif old and old.closed and not new.closed:
-                to_reopen |= ticket
-            elif new in pause_stages and old not in pause_stages:
+            if new in pause_stages and old not in pause_stages:
                 to_pause |= ticket
                 resume_stages.setdefault(old.id, []).append(ticket.id)
             elif old in pause_stages and new not in pause_stages:
                 to_resume |= ticket
-        if to_close:
-            live = self._live_clocks(to_close)
+        if to_close["solved"]:
+            live = self._live_clocks(to_close["solved"])
             live.filtered(lambda c: c.metric == "resolution")._stop(reached=True)
             live.filtered(lambda c: c.metric != "resolution")._stop(reached=False)
+        if to_close["not_solved"]:
+            # Closed without being solved (cancelled, rejected, duplicate):
+            # no clock reached its goal. Those not late yet are cancelled; a
+            # breach that already happened is not undone by the closing.
+            self._live_clocks(to_close["not_solved"])._stop(reached=False)
         if to_reopen:
             self._start_clocks(to_reopen, ("response", "resolution"), new_cycle=True)
         if to_pause:
@@ -566,7 +585,7 @@ class PsaTicketSla(models.Model):
             return
         self._live_clocks(tickets, ("response", "update"))._stop(reached=True)
         self._start_clocks(
-            tickets.filtered(lambda t: not t.stage_id.closed), ("update",)
+            tickets.filtered(lambda t: not t._psa_close_kind()), ("update",)
         )
 
     @api.model

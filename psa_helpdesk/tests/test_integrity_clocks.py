@@ -1,0 +1,263 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Integrity of the SLA evidence (SPEC §4, §7): a running clock keeps the
+target it started with whatever is edited or written afterwards, except its
+ticket's own SLA terms; a ticket closed without being solved is never met;
+a calendar without working time loses no ticket and hides nothing.
+
+Every rule is tried the way a client does it over RPC: ``create`` and
+``write`` as the least-privileged user who may do it (an agent), after the
+configuration was edited by a support manager. The calendar works Monday to
+Friday 8-12 and 13-17 UTC; Monday 2026-03-02 09:00 is the start, Wednesday
+2026-03-04 a public holiday."""
+
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import Form, tagged
+
+from .common import PsaContractCommon
+
+MONDAY_9 = datetime(2026, 3, 2, 9)
+# 16 business hours from Monday 09:00: Monday 7, Tuesday 8, (Wednesday is a
+# holiday), Thursday 1
+P3_RESOLUTION_DUE = datetime(2026, 3, 5, 9)
+P3_RESPONSE_DUE = datetime(2026, 3, 2, 14)  # 4 business hours
+
+
+class IntegrityCommon(PsaContractCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        cls.stage_progress = cls.env.ref(
+            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
+        )
+        cls.stage_waiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
+        cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        cls.stage_cancelled = cls.env.ref(
+            "helpdesk_mgmt.helpdesk_ticket_stage_cancelled"
+        )
+        cls.stage_rejected = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected")
+        cls.policy.write(
+            {
+                "pause_stage_ids": [Command.set(cls.stage_waiting.ids)],
+                "target_ids": [
+                    Command.create(
+                        {
+                            "priority": priority,
+                            "response_hours": response,
+                            "resolution_hours": resolution,
+                            "update_hours": update,
+                        }
+                    )
+                    for priority, response, resolution, update in (
+                        ("1", 1, 8, 2),
+                        ("2", 2, 12, 4),
+                        ("3", 4, 16, 8),
+                    )
+                ],
+            }
+        )
+        cls.colleague = cls.env["res.partner"].create(
+            {"name": "Pedro Colleague", "parent_id": cls.customer.id}
+        )
+
+    def _open(self, **vals):
+        """A ticket of the covered customer, created by an agent (RPC)."""
+        vals.setdefault("team_id", self.team_l1.id)
+        vals.setdefault("installation_id", self.installation.id)
+        vals.setdefault("request_type", "incident")
+        return self._ticket(user=self.agent, **vals)
+
+    def _clock(self, ticket, metric, cycle=None):
+        clocks = ticket.psa_sla_ids.filtered(
+            lambda c: c.metric == metric and (cycle is None or c.cycle == cycle)
+        )
+        return clocks.sorted("id")[-1:]
+
+    def _target(self, priority):
+        return self.policy.target_ids.filtered(lambda t: t.priority == priority)
+
+    def _retarget_notes(self, ticket):
+        return ticket.message_ids.filtered(
+            lambda m: "SLA targets changed" in (m.body or "")
+        )
+
+    def _agent_reply(self, ticket):
+        ticket.with_user(self.agent).message_post(
+            body="We are on it.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestClosingKinds(IntegrityCommon):
+    """Issue 12.2: a ticket closed without being solved is never met."""
+
+    def _report(self, ticket, model="psa.sla.report"):
+        return (
+            self.env[model]
+            .with_user(self.analyst)
+            .search([("ticket_id", "=", ticket.id)])
+        )
+
+    def _assert_cancelled(self, ticket):
+        clocks = ticket.psa_sla_ids
+        self.assertEqual(set(clocks.mapped("metric")), {"response", "resolution"})
+        self.assertEqual(set(clocks.mapped("status")), {"cancelled"})
+        self.assertFalse(any(clocks.mapped("reached_date")))
+        self.assertEqual(
+            clocks.with_user(self.manager).mapped("penalty_amount"), [0, 0]
+        )
+        self.assertEqual(ticket.psa_sla_status, "cancelled")
+        for model in ("psa.sla.report", "psa.sla.module.report"):
+            rows = self._report(ticket, model)
+            self.assertTrue(rows)
+            self.assertFalse(any(rows.mapped("met")))
+            self.assertFalse(any(rows.mapped("breached")))
+            self.assertEqual(sum(rows.mapped("finished_count")), 0)
+            self.assertEqual(sum(rows.mapped("met_count")), 0)
+
+    def test_not_solved_stages_cancel_clocks(self):
+        self.assertEqual(self.stage_done.psa_close_kind, "solved")
+        custom = self.env["helpdesk.ticket.stage"].create(
+            {"name": "Withdrawn (test)", "closed": True, "psa_close_kind": "not_solved"}
+        )
+        for stage in (self.stage_cancelled, self.stage_rejected, custom):
+            with self.subTest(stage=stage.name):
+                with freeze_time(MONDAY_9):
+                    ticket = self._open()
+                # An incident, closed without resolution summary: allowed.
+                with freeze_time("2026-03-02 11:00:00"):
+                    ticket.with_user(self.agent).write({"stage_id": stage.id})
+                self.assertTrue(ticket.closed)
+                self._assert_cancelled(ticket)
+
+    def test_solved_stage_meets_and_needs_resolution(self):
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        with freeze_time("2026-03-02 10:00:00"):
+            self._agent_reply(ticket)
+            with self.assertRaises(UserError):
+                ticket.with_user(self.agent).write({"stage_id": self.stage_done.id})
+            ticket.with_user(self.agent).write(
+                {"stage_id": self.stage_done.id, "psa_resolution": "<p>Fixed</p>"}
+            )
+        self.assertEqual(self._clock(ticket, "resolution").status, "met")
+        rows = self._report(ticket).filtered(lambda r: r.metric == "resolution")
+        self.assertEqual(rows.met_count, 1)
+        self.assertEqual(rows.compliance_rate, 100)
+
+    def test_create_closed_as_not_solved(self):
+        """A ticket created directly in Cancelled over RPC: no resolution
+        asked, no clock."""
+        ticket = self._open(stage_id=self.stage_cancelled.id)
+        self.assertTrue(ticket.closed)
+        self.assertFalse(ticket.psa_sla_ids)
+        with self.assertRaises(UserError):
+            self._open(stage_id=self.stage_done.id)
+
+    def test_breach_survives_a_not_solved_closing(self):
+        """Closing a late ticket as cancelled does not undo its breach."""
+        self.contract.penalty_per_breach = 100
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        with freeze_time("2026-03-02 16:00:00"):  # response due at 14:00
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+            ticket.with_user(self.agent).write({"stage_id": self.stage_cancelled.id})
+        response = self._clock(ticket, "response")
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(response.status, "breached")
+        self.assertEqual(response.with_user(self.manager).penalty_amount, 100)
+        self.assertEqual(resolution.status, "cancelled")
+        self.assertEqual(resolution.with_user(self.manager).penalty_amount, 0)
+
+    def test_duplicate_wizard_cancels_whatever_the_stage(self):
+        """helpdesk_mgmt's duplicate wizard, moving the duplicate to Done (a
+        solved stage): no resolution summary asked, clocks cancelled."""
+        self.company.write(
+            {
+                "helpdesk_mgmt_duplicate_tracking": True,
+                "helpdesk_mgmt_duplicate_ticket_stage_id": self.stage_done.id,
+            }
+        )
+        with freeze_time(MONDAY_9):
+            original = self._open(name="Receipts do not print")
+            ticket = self._open(name="Receipts do not print!")
+        with freeze_time("2026-03-02 11:00:00"):
+            action = ticket.with_user(self.agent).action_open_duplicate_wizard()
+            wizard = Form(
+                self.env[action["res_model"]]
+                .with_user(self.agent)
+                .with_context(**action["context"])
+            )
+            wizard.duplicate_of_id = original
+            wizard.save().action_confirm()
+        self.assertEqual(ticket.duplicate_id, original)
+        self.assertEqual(ticket.stage_id, self.stage_done)
+        self._assert_cancelled(ticket)
+        self.assertEqual(self._clock(original, "resolution").status, "running")
+
+    def test_duplicate_in_open_stage_then_unmarked(self):
+        """Marked duplicate without a closing stage: cancelled at once;
+        unmarked: a new cycle, like a reopening."""
+        with freeze_time(MONDAY_9):
+            original = self._open()
+            ticket = self._open()
+        with freeze_time("2026-03-02 11:00:00"):
+            ticket.with_user(self.agent).write({"duplicate_id": original.id})
+        self.assertFalse(ticket.closed)
+        self._assert_cancelled(ticket)
+        # an agent's reply on a duplicate starts no update clock
+        with freeze_time("2026-03-02 11:30:00"):
+            self._agent_reply(ticket)
+        self.assertFalse(self._clock(ticket, "update"))
+        with freeze_time("2026-03-02 12:00:00"):
+            ticket.with_user(self.agent).write({"duplicate_id": False})
+        self.assertEqual(ticket.psa_sla_cycle, 2)
+        resolution = self._clock(ticket, "resolution", cycle=2)
+        self.assertEqual(resolution.status, "running")
+        self.assertEqual(resolution.start_date, datetime(2026, 3, 2, 12))
+
+    def test_reopen_after_not_solved(self):
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        with freeze_time("2026-03-02 10:00:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_rejected
+        with freeze_time("2026-03-03 10:00:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_progress
+        self.assertEqual(ticket.psa_sla_cycle, 2)
+        self.assertEqual(self._clock(ticket, "resolution", cycle=1).status, "cancelled")
+        self.assertEqual(self._clock(ticket, "resolution", cycle=2).status, "running")
+        self.assertEqual(ticket.psa_sla_status, "running")
+
+    def test_compliance_ignores_cancelled_clocks(self):
+        with freeze_time(MONDAY_9):
+            solved = self._open()
+            cancelled = self._open()
+        with freeze_time("2026-03-02 10:00:00"):
+            self._agent_reply(solved)
+            solved.with_user(self.agent).write(
+                {"stage_id": self.stage_done.id, "psa_resolution": "<p>Fixed</p>"}
+            )
+            cancelled.with_user(self.agent).stage_id = self.stage_cancelled
+        for model in ("psa.sla.report", "psa.sla.module.report"):
+            with self.subTest(model=model):
+                groups = (
+                    self.env[model]
+                    .with_user(self.analyst)
+                    .read_group(
+                        [("ticket_id", "in", (solved | cancelled).ids)],
+                        ["finished_count:sum", "met_count:sum", "compliance_rate:avg"],
+                        [],
+                    )
+                )
+                # the module report counts a clock once per module
+                self.assertTrue(groups[0]["finished_count"])
+                self.assertEqual(groups[0]["met_count"], groups[0]["finished_count"])
+                self.assertEqual(groups[0]["compliance_rate"], 100)
