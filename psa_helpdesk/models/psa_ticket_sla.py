@@ -22,6 +22,14 @@ State machine (``status``)::
 
 Finished clocks (``end_date`` set) are never written again.
 
+Targets are frozen: a clock keeps the policy, priority and calendar it
+started with (``policy_id``, ``priority``, ``calendar_id``) and the target it
+read then. Editing a policy changes the clocks that start afterwards, never a
+running one; a running clock is retargeted only when its ticket's own SLA
+terms change (its priority, or the policy or calendar that applies to it, by
+a write on the ticket): see ``_on_context_changed``. A new customer update
+clock keeps the interval of the update clock it follows in the same cycle.
+
 A ticket closes as solved or not (``helpdesk.ticket._psa_close_kind``):
 solved stops the resolution clock as reached; closed without being solved
 (cancelled, rejected, marked duplicate) reaches nothing, so its clocks not
@@ -245,19 +253,32 @@ class PsaTicketSla(models.Model):
             )
         )
 
+    def _terms(self):
+        """What a clock counts with: ``(policy, priority, calendar)``, to
+        compare with a ticket's ``_psa_sla_context()``."""
+        self.ensure_one()
+        return (self.policy_id, self.priority, self.calendar_id)
+
     @api.model
-    def _clock_values(self, ticket, metric, cycle, context, now):
-        """Values of a new clock, or None when the policy sets no target."""
+    def _clock_values(self, ticket, metric, cycle, context, now, frozen=None):
+        """Values of a new clock, or None when the policy sets no target.
+        ``frozen``: an earlier clock of the same ticket, metric and cycle
+        whose target the new one keeps when it counts with the same terms
+        (the next customer update interval is the one that was running, even
+        if the policy was edited since)."""
         policy, priority, calendar = context
-        target = policy._get_target(priority)
-        hours = {
-            "response": target.response_hours,
-            "resolution": target.resolution_hours,
-            "update": target.update_hours,
-        }[metric]
-        if not target or hours <= 0:
-            return None
-        round_the_clock = priority == "1" and policy.p1_round_the_clock
+        if frozen and frozen._terms() == context:
+            hours, round_the_clock = frozen.target_hours, frozen.round_the_clock
+        else:
+            target = policy._get_target(priority)
+            hours = {
+                "response": target.response_hours,
+                "resolution": target.resolution_hours,
+                "update": target.update_hours,
+            }[metric]
+            if not target or hours <= 0:
+                return None
+            round_the_clock = priority == "1" and policy.p1_round_the_clock
         if not round_the_clock and not calendar:
             return None
         return {
@@ -290,7 +311,20 @@ class PsaTicketSla(models.Model):
             cycle = max(cycle, 1)
             by_cycle.setdefault(cycle, []).append(ticket.id)
             for metric in metrics:
-                vals = self._clock_values(ticket, metric, cycle, context, now)
+                # In the current cycle, the clock this one follows (the
+                # previous customer update interval), if any.
+                earlier = (
+                    self.browse()
+                    if new_cycle
+                    else ticket.psa_sla_ids.filtered(
+                        lambda c, metric=metric, cycle=cycle: (
+                            c.metric == metric and c.cycle == cycle
+                        )
+                    ).sorted("id")[-1:]
+                )
+                vals = self._clock_values(
+                    ticket, metric, cycle, context, now, frozen=earlier
+                )
                 if vals:
                     vals_list.append(vals)
         for cycle, ticket_ids in by_cycle.items():
@@ -613,81 +647,105 @@ class PsaTicketSla(models.Model):
                 ticket.sudo().write({"stage_id": stage.id})
 
     @api.model
-    def _on_context_changed(self, tickets):
-        """Policy, priority or calendar changed: live clocks take the new
-        target, keeping what they consumed (the new target counts from the
-        original start); the change is logged on the ticket."""
+    def _on_context_changed(self, tickets, before):
+        """A write may have changed the SLA terms of ``tickets``: ``before``
+        maps ticket ids to their ``_psa_sla_context()`` before it.
+
+        Only tickets whose own terms changed (priority, or the policy or
+        calendar that applies to them) are looked at; on those, a live clock
+        counting with other terms than the ticket's new ones is retargeted
+        (``_retarget``). Anything else written on a ticket (team, contact,
+        a severity that keeps the priority...) leaves its clocks alone, even
+        if their policy was edited since they started."""
         now = fields.Datetime.now()
         contexts = tickets._psa_sla_context()
         cache = self._business_time_cache()
-        metric_labels = dict(self._fields["metric"]._description_selection(self.env))
         to_start = tickets.browse()
         for ticket in tickets:
             context = contexts[ticket.id]
-            policy, _priority, _calendar = context
+            if ticket.id not in before or before[ticket.id] == context:
+                continue
             live = self._live_clocks(ticket)
             if not live:
-                if policy and not ticket.stage_id.closed and not ticket.psa_sla_ids:
+                if (
+                    context[0]
+                    and not ticket._psa_close_kind()
+                    and not ticket.psa_sla_ids
+                ):
                     to_start |= ticket
                 continue
-            changes = []
-            to_schedule = self.browse()
-            for clock in live:
-                vals = policy and self._clock_values(
-                    ticket, clock.metric, clock.cycle, context, now
-                )
-                label = metric_labels[clock.metric]
-                if not vals:
-                    clock._stop(reached=False, cancel=True)
-                    changes.append(
-                        self.env._("%(metric)s: no target any more.", metric=label)
-                    )
-                    continue
-                frozen = {
-                    "policy_id": clock.policy_id.id,
-                    "priority": clock.priority,
-                    "calendar_id": clock.calendar_id.id,
-                    "round_the_clock": clock.round_the_clock,
-                    "target_hours": clock.target_hours,
-                }
-                new = {key: vals[key] for key in frozen}
-                if new == frozen:
-                    continue
-                consumed = clock._consumed_at(cache, to_aware(now))[clock.id]
-                clock.write(
-                    dict(
-                        new,
-                        consumed_hours=consumed,
-                        checkpoint_date=now
-                        if not clock.paused_since
-                        else clock.checkpoint_date,
-                    )
-                )
-                if not clock.paused_since:
-                    to_schedule |= clock
-                changes.append(
-                    self.env._(
-                        "%(metric)s: P%(old_priority)s %(old)s → P%(new_priority)s "
-                        "%(new)s",
-                        metric=label,
-                        old_priority=frozen["priority"],
-                        old=format_duration(frozen["target_hours"]),
-                        new_priority=new["priority"],
-                        new=format_duration(new["target_hours"]),
-                    )
-                )
-            to_schedule._schedule()
-            if changes:
-                ticket.message_post(
-                    body=self.env._(
-                        "SLA targets changed (time already consumed is kept): "
-                        "%(changes)s",
-                        changes="; ".join(changes),
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
+            live._retarget(context, now, cache)
         if to_start:
             self._on_ticket_created(to_start)
+
+    def _retarget(self, context, now, cache):
+        """Give the live clocks of one ticket (``self``) the terms
+        ``context`` = ``(policy, priority, calendar)``, when theirs differ:
+        the policy's target for that priority, counted from the original
+        start, keeping the business time already consumed; a clock whose
+        terms set no target any more is cancelled. The change is logged on
+        the ticket, old → new."""
+        if not self:
+            return
+        ticket = self.ticket_id
+        ticket.ensure_one()
+        policy = context[0]
+        metric_labels = dict(self._fields["metric"]._description_selection(self.env))
+        changes = []
+        to_schedule = self.browse()
+        for clock in self.filtered(lambda c: not c.end_date):
+            if clock._terms() == context:
+                continue
+            label = metric_labels[clock.metric]
+            vals = policy and self._clock_values(
+                ticket, clock.metric, clock.cycle, context, now
+            )
+            if not vals:
+                clock._stop(reached=False, cancel=True)
+                changes.append(
+                    self.env._("%(metric)s: no target any more.", metric=label)
+                )
+                continue
+            old_priority, old_target = clock.priority, clock.target_hours
+            old_calendar = clock.calendar_id
+            values = {
+                "policy_id": vals["policy_id"],
+                "priority": vals["priority"],
+                "calendar_id": vals["calendar_id"],
+                "round_the_clock": vals["round_the_clock"],
+                "target_hours": vals["target_hours"],
+            }
+            if not clock.paused_since:
+                consumed = clock._consumed_at(cache, to_aware(now))[clock.id]
+                values.update(consumed_hours=consumed, checkpoint_date=now)
+            clock.write(values)
+            if not clock.paused_since:
+                to_schedule |= clock
+            change = self.env._(
+                "%(metric)s: P%(old_priority)s %(old)s → P%(new_priority)s %(new)s",
+                metric=label,
+                old_priority=old_priority,
+                old=format_duration(old_target),
+                new_priority=vals["priority"],
+                new=format_duration(vals["target_hours"]),
+            )
+            if clock.calendar_id != old_calendar:
+                change = self.env._(
+                    "%(change)s (calendar %(old)s → %(new)s)",
+                    change=change,
+                    old=old_calendar.display_name or "24×7",
+                    new=clock.calendar_id.display_name or "24×7",
+                )
+            changes.append(change)
+        to_schedule._schedule()
+        if changes:
+            ticket.message_post(
+                body=self.env._(
+                    "SLA targets changed (time already consumed is kept): %(changes)s",
+                    changes="; ".join(changes),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Scheduled action

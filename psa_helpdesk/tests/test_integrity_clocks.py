@@ -96,6 +96,130 @@ class IntegrityCommon(PsaContractCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestFrozenTargets(IntegrityCommon):
+    """Issue 12.1: a policy edit never reaches a running clock through a
+    write on its ticket; only the ticket's own terms retarget it."""
+
+    def _edit_policy(self):
+        """A support manager makes every P3 and P2 target longer."""
+        self._target("3").with_user(self.manager).write(
+            {"response_hours": 10, "resolution_hours": 40, "update_hours": 24}
+        )
+        self._target("2").with_user(self.manager).write({"resolution_hours": 20})
+
+    def test_unrelated_writes_keep_targets(self):
+        self.contract.service_tier_id = self.tier_basic  # S2 and S3 are P3
+        writes = {
+            "team": {"team_id": self.team_l2.id},
+            "contact": {"partner_id": self.colleague.id},
+            "severity keeping the priority": {"severity": "2"},
+            "unrelated fields": {
+                "name": "Receipts do not print",
+                "description": "<p>Since the update</p>",
+                "user_id": self.agent.id,
+            },
+        }
+        with freeze_time(MONDAY_9):
+            tickets = {name: self._open() for name in writes}
+        for ticket in tickets.values():
+            self.assertEqual(ticket.psa_priority, "3")
+            self.assertEqual(self._clock(ticket, "resolution").target_hours, 16)
+        with freeze_time("2026-03-02 09:30:00"):
+            self._edit_policy()
+        for name, vals in writes.items():
+            ticket = tickets[name]
+            with self.subTest(write=name), freeze_time("2026-03-02 10:30:00"):
+                ticket.with_user(self.agent).write(vals)
+                self.assertEqual(ticket.psa_priority, "3")
+                resolution = self._clock(ticket, "resolution")
+                response = self._clock(ticket, "response")
+                self.assertEqual(resolution.target_hours, 16)
+                self.assertEqual(resolution.deadline, P3_RESOLUTION_DUE)
+                self.assertEqual(resolution.status, "running")
+                self.assertEqual(response.target_hours, 4)
+                self.assertEqual(response.deadline, P3_RESPONSE_DUE)
+                self.assertEqual(ticket.psa_sla_deadline, P3_RESPONSE_DUE)
+                self.assertFalse(self._retarget_notes(ticket), "nothing logged")
+        self.assertEqual(tickets["team"].team_id, self.team_l2)
+        self.assertEqual(tickets["contact"].partner_id, self.colleague)
+
+    def test_priority_change_takes_current_target(self):
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        resolution = self._clock(ticket, "resolution")
+        with freeze_time("2026-03-02 09:30:00"):
+            self._edit_policy()
+        # Severity S2 is P2 under the contract's tier: the clocks are
+        # retargeted with the policy's target for P2 as it is now (20 h),
+        # from the original start.
+        with freeze_time("2026-03-02 11:00:00"):
+            ticket.with_user(self.agent).write({"severity": "2"})
+        self.assertEqual(ticket.psa_priority, "2")
+        self.assertEqual(resolution.priority, "2")
+        self.assertEqual(resolution.target_hours, 20)
+        self.assertEqual(resolution.start_date, MONDAY_9)
+        self.assertEqual(resolution.consumed_hours, 2)
+        # Monday 7 h, Tuesday 8 h, Thursday 8-12 and 13-14
+        self.assertEqual(resolution.deadline, datetime(2026, 3, 5, 14))
+        note = self._retarget_notes(ticket)
+        self.assertEqual(len(note), 1)
+        self.assertIn("P3 16:00", note.body)
+        self.assertIn("P2 20:00", note.body)
+
+    def test_update_interval_kept_until_priority_changes(self):
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        with freeze_time("2026-03-02 10:00:00"):
+            self._agent_reply(ticket)
+        self.assertEqual(self._clock(ticket, "update").target_hours, 8)
+        with freeze_time("2026-03-02 10:30:00"):
+            self._edit_policy()
+        # The next update interval is the one that was running ...
+        with freeze_time("2026-03-02 11:00:00"):
+            self._agent_reply(ticket)
+        update = self._clock(ticket, "update")
+        self.assertEqual(update.target_hours, 8)
+        self.assertEqual(update.deadline, datetime(2026, 3, 3, 11))
+        # ... and a customer reply resuming a pause leaves the targets alone.
+        with freeze_time("2026-03-02 12:30:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_waiting
+        with freeze_time("2026-03-02 14:00:00"):
+            ticket.message_post(
+                body="Here is the log.",
+                author_id=self.contact.id,
+                message_type="email",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertNotEqual(ticket.stage_id, self.stage_waiting)
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(resolution.target_hours, 16)
+        self.assertEqual(resolution.paused_hours, 1)
+        self.assertEqual(resolution.deadline, datetime(2026, 3, 5, 10))
+        self.assertFalse(self._retarget_notes(ticket))
+
+    def test_new_tickets_get_the_edited_policy(self):
+        with freeze_time("2026-03-02 08:00:00"):
+            self._edit_policy()
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        self.assertEqual(self._clock(ticket, "resolution").target_hours, 40)
+
+    def test_manager_gives_another_policy(self):
+        """A documented action: the ticket gets another policy."""
+        other = self.policy.copy({"name": "Premium policy (test)"})
+        other.target_ids.filtered(lambda t: t.priority == "3").resolution_hours = 8
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        with freeze_time("2026-03-02 10:00:00"):
+            ticket.with_user(self.manager).psa_sla_policy_id = other
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(resolution.policy_id, other)
+        self.assertEqual(resolution.target_hours, 8)
+        self.assertEqual(resolution.deadline, datetime(2026, 3, 3, 9))
+        self.assertTrue(self._retarget_notes(ticket))
+
+
+@tagged("post_install", "-at_install")
 class TestClosingKinds(IntegrityCommon):
     """Issue 12.2: a ticket closed without being solved is never met."""
 
