@@ -83,6 +83,20 @@ class HelpdeskTicket(models.Model):
         help="Business hours until the earliest deadline; negative when late.",
     )
 
+    psa_sla_error = fields.Boolean(
+        string="SLA not computed",
+        copy=False,
+        readonly=True,
+        index=True,
+        help="The SLA deadlines of this ticket could not be computed: the "
+        "working calendar it counts on has no working time. The ticket and "
+        "its clocks exist, without deadline; the support managers got a "
+        "to-do naming the calendar. Once it is fixed, the SLA status action "
+        "computes the deadlines from the clocks' start and clears the flag "
+        "(a closed ticket keeps it: its figures were counted on that "
+        "calendar).",
+    )
+
     psa_sla_update_overdue = fields.Boolean(
         string="Customer update overdue",
         compute="_compute_psa_sla_update_overdue",

@@ -36,6 +36,12 @@ solved stops the resolution clock as reached; closed without being solved
 late yet are cancelled (out of the compliance figures), while a breach that
 already happened stays a breach.
 
+A calendar without working time never stops a ticket: its clocks start and
+count (nothing elapses on such a calendar) without deadline, the ticket is
+flagged ``psa_sla_error`` and the support managers are asked to fix the
+calendar; the status action computes the deadlines once it is fixed
+(``_retry_no_working_time``).
+
 Alerts go up a chain as a clock gets closer to its deadline, each level once
 per clock: the clock keeps the dates and their bookkeeping
 (``*_alert_date``), the alert model ``psa.sla.alert`` (``psa_sla_alert.py``)
@@ -47,7 +53,6 @@ import math
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import format_duration
 
 from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
@@ -214,16 +219,6 @@ class PsaTicketSla(models.Model):
 
         return BusinessTimeCache(fetch)
 
-    @api.model
-    def _raise_no_working_time(self, calendar):
-        raise UserError(
-            self.env._(
-                "Calendar %(calendar)s has no working time in the next years: "
-                "SLA deadlines cannot be computed on it.",
-                calendar=calendar.display_name,
-            )
-        )
-
     def _consumed_at(self, cache, now):
         """Business hours consumed at ``now`` (aware), per clock id."""
         result = {}
@@ -335,59 +330,67 @@ class PsaTicketSla(models.Model):
                 to_bump.write({"psa_sla_cycle": cycle})
         if not vals_list:
             return self.browse()
-        clocks = self.sudo().create(self._with_schedule(vals_list, now))
+        vals_list, failed = self._with_schedule(vals_list, now)
+        clocks = self.sudo().create(vals_list)
         in_pause = clocks.filtered(
             lambda c: c.ticket_id.stage_id in c.policy_id.pause_stage_ids
         )
         in_pause._pause()
         (clocks - in_pause)._trigger_refresh()
+        clocks.filtered(lambda c: c.ticket_id.id in failed)._report_no_working_time()
         return clocks
 
     @api.model
     def _with_schedule(self, vals_list, now):
         """``vals_list`` of new clocks completed with deadlines and status,
-        computed in one batch."""
+        computed in one batch; and the ids of the tickets whose calendar has
+        no working time (their clocks get no deadline)."""
         cache = self._business_time_cache()
         Calendar = self.env["resource.calendar"]
         Policy = self.env["psa.sla.policy"]
         result = []
+        failed = set()
         for vals in vals_list:
             calendar = (
                 False
                 if vals["round_the_clock"]
                 else Calendar.browse(vals["calendar_id"])
             )
-            schedule = self._schedule_values(
-                cache,
-                calendar,
-                Policy.browse(vals["policy_id"]),
-                vals["target_hours"],
-                vals["checkpoint_date"],
-                vals["consumed_hours"],
-                now,
-            )
+            try:
+                schedule = self._schedule_values(
+                    cache,
+                    calendar,
+                    Policy.browse(vals["policy_id"]),
+                    vals["target_hours"],
+                    vals["checkpoint_date"],
+                    vals["consumed_hours"],
+                    now,
+                )
+            except NoWorkingTime:
+                schedule = self._unscheduled_values(
+                    vals["target_hours"], vals["consumed_hours"]
+                )
+                failed.add(vals["ticket_id"])
             result.append(dict(vals, **schedule))
-        return result
+        return result, failed
 
     @api.model
     def _schedule_values(
         self, cache, calendar, policy, target, checkpoint, consumed, now
     ):
-        """Deadline, warning dates and live status of a running clock."""
+        """Deadline, warning dates and live status of a running clock.
+        Raises ``NoWorkingTime`` when ``calendar`` has none."""
         start = to_aware(checkpoint)
-        try:
-            deadline = cache.add(calendar, start, target - consumed)
-            warnings = [
-                cache.add(calendar, start, target * threshold / 100.0 - consumed)
-                if threshold
-                else None
-                for threshold in (
-                    policy.warning_threshold_1,
-                    policy.warning_threshold_2,
-                )
-            ]
-        except NoWorkingTime:
-            self._raise_no_working_time(calendar)
+        deadline = cache.add(calendar, start, target - consumed)
+        warnings = [
+            cache.add(calendar, start, target * threshold / 100.0 - consumed)
+            if threshold
+            else None
+            for threshold in (
+                policy.warning_threshold_1,
+                policy.warning_threshold_2,
+            )
+        ]
         values = {
             "deadline": to_naive(deadline),
             "warning_1_date": warnings[0] and to_naive(warnings[0]),
@@ -397,7 +400,21 @@ class PsaTicketSla(models.Model):
         return values
 
     @api.model
+    def _unscheduled_values(self, target, consumed):
+        """Deadline, warning dates and status of a live clock whose calendar
+        has no working time: no dates; breached only when it already
+        consumed more than its target."""
+        return {
+            "deadline": False,
+            "warning_1_date": False,
+            "warning_2_date": False,
+            "status": "breached" if consumed - target > EPSILON_HOURS else "running",
+        }
+
+    @api.model
     def _live_status(self, values, now):
+        if not values["deadline"]:
+            return "running"
         if values["deadline"] <= now:
             return "breached"
         if values["warning_1_date"] and values["warning_1_date"] <= now:
@@ -405,12 +422,16 @@ class PsaTicketSla(models.Model):
         return "running"
 
     def _schedule(self):
-        """Recompute deadline, warnings and status of running clocks."""
+        """Recompute deadline, warnings and status of running clocks. Those
+        whose calendar has no working time get no deadline, and their
+        tickets are flagged (``_report_no_working_time``); they are
+        returned."""
         now = fields.Datetime.now()
         cache = self._business_time_cache()
+        failed = self.browse()
         for clock in self:
-            clock.write(
-                self._schedule_values(
+            try:
+                values = self._schedule_values(
                     cache,
                     clock._calendar_key(),
                     clock.policy_id,
@@ -419,8 +440,15 @@ class PsaTicketSla(models.Model):
                     clock.consumed_hours,
                     now,
                 )
-            )
-        self._trigger_refresh()
+            except NoWorkingTime:
+                values = self._unscheduled_values(
+                    clock.target_hours, clock.consumed_hours
+                )
+                failed |= clock
+            clock.write(values)
+        (self - failed)._trigger_refresh()
+        failed._report_no_working_time()
+        return failed
 
     def _trigger_refresh(self):
         """Make the status cron run when the first of these running clocks
@@ -457,9 +485,9 @@ class PsaTicketSla(models.Model):
                 }
             )
 
-    def _resume(self):
+    def _resume(self, schedule=True):
         """Restart paused clocks; their deadline moves by the paused business
-        time."""
+        time (not computed without ``schedule``: the clocks stop at once)."""
         clocks = self.filtered(lambda c: not c.end_date and c.paused_since)
         if not clocks:
             return
@@ -476,7 +504,8 @@ class PsaTicketSla(models.Model):
                     "checkpoint_date": now,
                 }
             )
-        clocks._schedule()
+        if schedule:
+            clocks._schedule()
 
     def _stop(self, reached, cancel=False):
         """Finish live clocks: ``reached`` when their goal was achieved (met,
@@ -485,7 +514,7 @@ class PsaTicketSla(models.Model):
         clocks = self.filtered(lambda c: not c.end_date)
         if not clocks:
             return
-        clocks._resume()
+        clocks._resume(schedule=False)
         now = fields.Datetime.now()
         consumed = clocks._consumed_at(self._business_time_cache(), to_aware(now))
         for clock in clocks:
@@ -684,7 +713,11 @@ class PsaTicketSla(models.Model):
         the policy's target for that priority, counted from the original
         start, keeping the business time already consumed; a clock whose
         terms set no target any more is cancelled. The change is logged on
-        the ticket, old → new."""
+        the ticket, old → new.
+
+        A clock left without deadline (its calendar had no working time, so
+        nothing was consumed since its last checkpoint) keeps its
+        checkpoint: the new calendar counts that time instead."""
         if not self:
             return
         ticket = self.ticket_id
@@ -715,7 +748,7 @@ class PsaTicketSla(models.Model):
                 "round_the_clock": vals["round_the_clock"],
                 "target_hours": vals["target_hours"],
             }
-            if not clock.paused_since:
+            if clock.deadline and not clock.paused_since:
                 consumed = clock._consumed_at(cache, to_aware(now))[clock.id]
                 values.update(consumed_hours=consumed, checkpoint_date=now)
             clock.write(values)
@@ -748,17 +781,123 @@ class PsaTicketSla(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # Calendars without working time
+    # ------------------------------------------------------------------
+
+    def _report_no_working_time(self):
+        """These live clocks (``self``) got no deadline: their calendar has
+        no working time. Their tickets, unless already flagged, are flagged
+        "SLA not computed" (``psa_sla_error``), get a note, and the support
+        managers a to-do naming the calendar to fix. Nothing is refused:
+        the ticket, the email, the customer's reply go through."""
+        tickets = self.ticket_id.filtered(lambda t: not t.psa_sla_error)
+        if not tickets:
+            return
+        tickets.write({"psa_sla_error": True})
+        calendars = {
+            ticket.id: self.filtered(
+                lambda c, ticket=ticket: c.ticket_id == ticket
+            ).calendar_id
+            for ticket in tickets
+        }
+        managers = self.env["psa.sla.alert"]._recipients(tickets, ("support_managers",))
+        for ticket in tickets:
+            calendar = ", ".join(calendars[ticket.id].mapped("display_name"))
+            ticket.message_post(
+                body=self.env._(
+                    "SLA deadlines not computed: calendar %(calendar)s has no "
+                    "working time. The clocks run without deadline until the "
+                    "calendar is fixed, then their deadlines are computed "
+                    "from their start; the support managers were asked to "
+                    "fix it.",
+                    calendar=calendar,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            for user in managers[ticket.id]:
+                ticket.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=user.id,
+                    summary=self.env._("Fix calendar %(calendar)s", calendar=calendar),
+                    note=self.env._(
+                        "The SLA deadlines of %(ticket)s cannot be computed: "
+                        "calendar %(calendar)s has no working time. Give it "
+                        "working hours (or give the contract another "
+                        "calendar); the deadlines are computed at the next "
+                        "run of the SLA status action.",
+                        ticket=ticket.display_name,
+                        calendar=calendar,
+                    ),
+                )
+
+    @api.model
+    def _retry_no_working_time(self, batch_size=DEFAULT_BATCH_SIZE):
+        """Open tickets flagged "SLA not computed": compute the deadlines of
+        their live clocks again, in batches (a failing ticket is logged and
+        skipped, not its batch)."""
+        tickets = self.env["helpdesk.ticket"].search(
+            [
+                ("psa_sla_error", "=", True),
+                ("stage_id.closed", "=", False),
+                ("duplicate_id", "=", False),
+            ]
+        )
+        run_in_batches(
+            tickets,
+            self._compute_missing_deadlines,
+            batch_size=batch_size,
+            what="SLA deadlines of tickets flagged 'SLA not computed'",
+        )
+
+    @api.model
+    def _compute_missing_deadlines(self, tickets):
+        """The live clocks of ``tickets`` without deadline get one when their
+        calendar has working time again; a clock whose ticket now counts on
+        other terms (its contract was given another calendar) takes them
+        first (``_retarget``, logged). Tickets left without a clock in
+        trouble lose their flag, with a note."""
+        now = fields.Datetime.now()
+        cache = self._business_time_cache()
+        contexts = tickets._psa_sla_context()
+        for ticket in tickets:
+            clocks = self._live_clocks(ticket).filtered(lambda c: not c.deadline)
+            clocks._retarget(contexts[ticket.id], now, cache)
+            clocks = clocks.filtered(lambda c: not c.end_date)
+            failed = clocks.filtered(
+                lambda c: not c.paused_since and not c.deadline
+            )._schedule()
+            # A paused clock gets its deadline when it resumes: it is enough
+            # that its calendar has working time again.
+            for clock in clocks.filtered("paused_since"):
+                try:
+                    cache.add(clock._calendar_key(), to_aware(now), 1.0)
+                except NoWorkingTime:
+                    failed |= clock
+            if failed:
+                continue
+            ticket.psa_sla_error = False
+            ticket.message_post(
+                body=self.env._(
+                    "SLA deadlines computed: the calendar has working time again."
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
     # Scheduled action
     # ------------------------------------------------------------------
 
     @api.model
     def _cron_refresh_status(self, batch_size=DEFAULT_BATCH_SIZE):
-        """Running clocks whose warning or deadline time has come change
-        status, then the alerts that are due go (``psa.sla.alert``); then the
-        cron is scheduled for the next such time."""
+        """Clocks left without deadline by a calendar without working time
+        get one if it was fixed; running clocks whose warning or deadline
+        time has come change status, then the alerts that are due go
+        (``psa.sla.alert``); then the cron is scheduled for the next such
+        time."""
         # sudo: the scheduled action runs as the superuser anyway; a manual
         # run does the same engine work (writes clocks, reads penalty terms).
         engine = self.sudo()
+        engine._retry_no_working_time(batch_size=batch_size)
         engine._refresh_due_statuses(batch_size=batch_size)
         self.env["psa.sla.alert"].sudo()._send_due_alerts(batch_size=batch_size)
         engine._schedule_next_refresh()

@@ -12,12 +12,14 @@ Friday 8-12 and 13-17 UTC; Monday 2026-03-02 09:00 is the start, Wednesday
 2026-03-04 a public holiday."""
 
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import PsaContractCommon
 
@@ -26,6 +28,18 @@ MONDAY_9 = datetime(2026, 3, 2, 9)
 # holiday), Thursday 1
 P3_RESOLUTION_DUE = datetime(2026, 3, 5, 9)
 P3_RESPONSE_DUE = datetime(2026, 3, 2, 14)  # 4 business hours
+
+INBOUND_EMAIL = """Return-Path: <{email_from}>
+To: {to}
+From: {email_from}
+Subject: {subject}
+Message-ID: {msg_id}
+{extra}Date: Mon, 02 Mar 2026 09:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+The tax receipts do not print since this morning.
+"""
 
 
 class IntegrityCommon(PsaContractCommon):
@@ -385,3 +399,202 @@ class TestClosingKinds(IntegrityCommon):
                 self.assertTrue(groups[0]["finished_count"])
                 self.assertEqual(groups[0]["met_count"], groups[0]["finished_count"])
                 self.assertEqual(groups[0]["compliance_rate"], 100)
+
+
+@tagged("post_install", "-at_install")
+class TestNoWorkingTime(IntegrityCommon):
+    """Issue 12.3: a calendar without working time loses no ticket and
+    hides nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.empty_calendar = cls.env["resource.calendar"].create(
+            {"name": "No hours (test)", "tz": "UTC", "attendance_ids": []}
+        )
+        cls.assertFalse(cls, cls.empty_calendar.attendance_ids)
+        cls.contract.resource_calendar_id = cls.empty_calendar
+
+    def _assert_flagged(self, ticket):
+        self.assertTrue(ticket.psa_sla_error)
+        clocks = ticket.psa_sla_ids
+        self.assertEqual(set(clocks.mapped("metric")), {"response", "resolution"})
+        self.assertFalse(any(clocks.mapped("deadline")))
+        self.assertEqual(set(clocks.mapped("status")), {"running"})
+        self.assertFalse(ticket.psa_sla_deadline)
+        note = ticket.message_ids.filtered(
+            lambda m: "SLA deadlines not computed" in (m.body or "")
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn(self.empty_calendar.name, note.body)
+        todo = ticket.activity_ids.filtered(lambda a: a.user_id == self.manager)
+        self.assertEqual(len(todo), 1)
+        self.assertIn(self.empty_calendar.name, todo.summary)
+        self.assertIn(
+            ticket,
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .search([("psa_sla_error", "=", True)]),
+        )
+
+    def test_email_to_team_alias(self):
+        alias_domain = self.env["mail.alias.domain"].create(
+            {"name": "support.example.com", "bounce_alias": "bounce"}
+        )
+        self.company.alias_domain_id = alias_domain
+        self.team_l1.write(
+            {"alias_name": "l1-support", "alias_domain_id": alias_domain.id}
+        )
+        self.team_l1.alias_id.alias_contact = "everyone"
+        self.contact.email = "laura@testville.example"
+        email = INBOUND_EMAIL.format(
+            to="l1-support@support.example.com",
+            email_from="Laura Test <laura@testville.example>",
+            subject="Tax receipts do not print",
+            msg_id="<receipts-1@testville.example>",
+            extra="",
+        )
+        with freeze_time(MONDAY_9):
+            thread_id = self.env["mail.thread"].message_process(None, email)
+        ticket = self.env["helpdesk.ticket"].browse(thread_id)
+        self.assertEqual(ticket.team_id, self.team_l1)
+        self.assertEqual(ticket.contract_id, self.contract)
+        self._assert_flagged(ticket)
+        self.assertNotEqual(self.team_l1.alias_id.alias_status, "invalid")
+
+    def test_rpc_and_portal_creation(self):
+        with freeze_time(MONDAY_9):
+            by_agent = self._open()
+        self._assert_flagged(by_agent)
+        portal = new_test_user(
+            self.env, login="psa_portal_integrity", groups="base.group_portal"
+        )
+        portal.partner_id.parent_id = self.customer
+        with freeze_time(MONDAY_9):
+            # as helpdesk_mgmt's /submitted/ticket does
+            by_portal = (
+                self.env["helpdesk.ticket"]
+                .with_user(portal)
+                .sudo()
+                .create(
+                    {
+                        "name": "Receipts",
+                        "description": "<p>They do not print</p>",
+                        "partner_id": portal.partner_id.id,
+                        "team_id": self.team_l1.id,
+                    }
+                )
+            )
+        self._assert_flagged(by_portal)
+
+    def test_fixed_calendar_gets_deadlines_from_the_start(self):
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+            self._assert_flagged(ticket)
+            todos = ticket.activity_ids
+            # the update clock cannot be scheduled either: flagged once
+            self._agent_reply(ticket)
+        self.assertEqual(ticket.activity_ids, todos)
+        with freeze_time("2026-03-02 11:00:00"):
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+        self.assertTrue(ticket.psa_sla_error, "still broken: still flagged")
+        self.assertEqual(ticket.activity_ids, todos)
+        # An administrator gives the calendar working hours.
+        self.empty_calendar.attendance_ids = [
+            Command.create(
+                {
+                    "name": f"D{day} {hour_from}",
+                    "dayofweek": str(day),
+                    "hour_from": hour_from,
+                    "hour_to": hour_from + 4,
+                }
+            )
+            for day in range(5)
+            for hour_from in (8, 13)
+        ]
+        with freeze_time("2026-03-02 11:00:00"):
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+        self.assertFalse(ticket.psa_sla_error)
+        # Counted from the start (this calendar has no public holiday):
+        # Monday 7 h, Tuesday 8 h, Wednesday 1 h.
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(resolution.start_date, MONDAY_9)
+        self.assertEqual(resolution.deadline, datetime(2026, 3, 4, 9))
+        self.assertEqual(resolution.status, "running")
+        update = self._clock(ticket, "update")
+        self.assertEqual(update.deadline, datetime(2026, 3, 3, 9))
+        self.assertEqual(ticket.psa_sla_deadline, datetime(2026, 3, 3, 9))
+        self.assertTrue(
+            ticket.message_ids.filtered(
+                lambda m: "SLA deadlines computed" in (m.body or "")
+            )
+        )
+
+    def test_contract_given_another_calendar(self):
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        self.assertTrue(ticket.psa_sla_error)
+        self.contract.with_user(self.manager).resource_calendar_id = self.calendar
+        with freeze_time("2026-03-02 11:00:00"):
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+        self.assertFalse(ticket.psa_sla_error)
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(resolution.calendar_id, self.calendar)
+        self.assertEqual(resolution.deadline, P3_RESOLUTION_DUE)
+
+    def test_customer_reply_on_broken_calendar(self):
+        """A running ticket whose calendar lost its hours: the customer's
+        reply resumes it (no error for the mail gateway), and the ticket is
+        flagged."""
+        self.contract.resource_calendar_id = self.calendar
+        with freeze_time(MONDAY_9):
+            ticket = self._open(stage_id=self.stage_progress.id)
+        self.assertFalse(ticket.psa_sla_error)
+        with freeze_time("2026-03-02 10:00:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_waiting
+        self.calendar.attendance_ids = [Command.clear()]
+        with freeze_time("2026-03-02 11:00:00"):
+            ticket.message_post(
+                body="Here is the log.",
+                author_id=self.contact.id,
+                message_type="email",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        resolution = self._clock(ticket, "resolution")
+        self.assertFalse(resolution.paused_since)
+        self.assertFalse(resolution.deadline)
+        self.assertTrue(ticket.psa_sla_error)
+        # closing stops the clocks; the flag stays on the closed ticket
+        with freeze_time("2026-03-02 12:00:00"):
+            ticket.with_user(self.agent).write(
+                {"stage_id": self.stage_done.id, "psa_resolution": "<p>Fixed</p>"}
+            )
+        self.assertTrue(resolution.end_date)
+        self.assertTrue(ticket.psa_sla_error)
+
+    @mute_logger("odoo.addons.psa_helpdesk.tools.cron")
+    def test_retry_skips_a_failing_ticket(self):
+        with freeze_time(MONDAY_9):
+            bad = self._open()
+            good = self._open()
+        self.empty_calendar.attendance_ids = [
+            Command.create(
+                {"name": "Mon", "dayofweek": "0", "hour_from": 8, "hour_to": 17}
+            )
+        ]
+        Clock = type(self.env["psa.ticket.sla"])
+        original = Clock._retarget
+
+        def retarget(clocks, context, now, cache, **kwargs):
+            if clocks.ticket_id == bad:
+                raise ValueError("boom")
+            return original(clocks, context, now, cache, **kwargs)
+
+        with (
+            patch.object(Clock, "_retarget", retarget),
+            freeze_time("2026-03-02 11:00:00"),
+        ):
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+        self.assertTrue(bad.psa_sla_error)
+        self.assertFalse(good.psa_sla_error)
