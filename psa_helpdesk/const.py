@@ -92,6 +92,15 @@ SLA_STATUSES = [
     ("met_late", "Met late"),
     ("cancelled", "Cancelled"),
 ]
+# How a closing stage closes a ticket. Solved: the request was answered or
+# fixed (the resolution clock is met, met late or breached; incidents and
+# change requests need a resolution summary). Not solved: cancelled, rejected
+# (the clocks that are not late yet are cancelled). A ticket marked as a
+# duplicate of another is closed as not solved, whatever its stage.
+CLOSE_KINDS = [
+    ("solved", "Solved"),
+    ("not_solved", "Not solved"),
+]
 # Worst first: the ticket shows the worst of its live clocks, or, when none is
 # live any more, the worst outcome of its last cycle.
 SLA_LIVE_SEVERITY = ["breached", "at_risk", "running", "paused"]

@@ -1,8 +1,10 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Closing and customer communication on the ticket (SPEC §6): the resolution
-summary required to close, the closing email, the ``[#NUMBER]`` subject tag
-on outgoing emails and on inbound routing, and possible duplicates.
+"""Closing and customer communication on the ticket (SPEC §6): whether a
+ticket is closed as solved or not (``_psa_close_kind``, which the SLA clocks
+follow too), the resolution summary required to close as solved, the
+closing email, the ``[#NUMBER]`` subject tag on outgoing emails and on
+inbound routing, and possible duplicates.
 
 Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
@@ -83,37 +85,62 @@ class HelpdeskTicket(models.Model):
 
     def _psa_check_resolution_on_create(self):
         """Create step (a check, before any effect): tickets created directly
-        in a closing stage that asks for a resolution summary have one."""
-        self.filtered(
-            lambda t: t.stage_id.closed and t.stage_id.psa_resolution_required
-        )._psa_check_resolution()
+        in a stage that closes them as solved have their resolution summary."""
+        self.filtered(lambda t: t._psa_close_kind() == "solved")._psa_check_resolution()
 
     def _psa_check_resolution_on_write(self, vals):
-        """Write step (a check, before the update): tickets moved into a
-        closing stage that asks for a resolution summary have one, or get
-        one in ``vals``."""
+        """Write step (a check, before the update): tickets being closed as
+        solved have a resolution summary, or get one in ``vals``."""
         if not vals.get("stage_id"):
             return
         stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-        if stage.closed and stage.psa_resolution_required:
-            self.filtered(lambda t: t.stage_id != stage)._psa_check_resolution(vals)
+        if not stage.closed:
+            return
+        self.filtered(
+            lambda t: (
+                t.stage_id != stage
+                and t._psa_close_kind(
+                    stage,
+                    bool(vals["duplicate_id"]) if "duplicate_id" in vals else None,
+                )
+                == "solved"
+            )
+        )._psa_check_resolution(vals)
 
     # ------------------------------------------------------------------
-    # Resolution and closing email
+    # Closing: solved or not, resolution and closing email
     # ------------------------------------------------------------------
+
+    def _psa_close_kind(self, stage=None, duplicate=None):
+        """How the ticket is closed, for the SLA clocks and the resolution
+        summary alike: ``"solved"``, ``"not_solved"``, or False while it is
+        open. ``stage`` and ``duplicate`` (whether it is marked as a
+        duplicate): the values to judge, by default the ticket's own.
+
+        A closing stage says whether it solves the ticket
+        (``psa_close_kind``); a ticket marked as a duplicate of another
+        (helpdesk_mgmt's duplicate wizard) is closed as not solved whatever
+        its stage, open stages included: the original carries the request."""
+        self.ensure_one()
+        stage = self.stage_id if stage is None else stage
+        duplicate = bool(self.duplicate_id) if duplicate is None else duplicate
+        if duplicate:
+            return "not_solved"
+        if not stage.closed:
+            return False
+        return stage.psa_close_kind or "solved"
 
     def _psa_requires_resolution(self):
-        """The tickets of ``self`` that need a resolution summary to be closed
-        (into a stage flagged "Resolution required").
+        """The tickets of ``self``, being closed as solved, that need a
+        resolution summary.
 
         Incidents and change requests need one (SPEC §6); other requests,
-        duplicates (their resolution is their original's) and tickets closed
-        by the customer from the portal do not."""
+        and tickets closed by the customer from the portal do not. Tickets
+        closed as not solved (cancelled, rejected, duplicates) never need
+        one: see ``_psa_close_kind``."""
         if self.env.user.share:
             return self.browse()
-        return self.filtered(
-            lambda t: t.request_type in RESOLUTION_REQUEST_TYPES and not t.duplicate_id
-        )
+        return self.filtered(lambda t: t.request_type in RESOLUTION_REQUEST_TYPES)
 
     def _psa_check_resolution(self, vals=None):
         """Raise if a ticket of ``self``, being closed, needs a resolution
@@ -157,8 +184,13 @@ class HelpdeskTicket(models.Model):
         res = super()._message_track_post_template(changes)
         template = self._psa_closing_template()
         if changes and "stage_id" in changes and template:
+            # Only a solved closing carries a resolution to send: a
+            # duplicate moved to a solved stage gets no closing email.
             self.filtered(
-                lambda t: t.stage_id.closed and t.stage_id.mail_template_id == template
+                lambda t: (
+                    t._psa_close_kind() == "solved"
+                    and t.stage_id.mail_template_id == template
+                )
             )._psa_send_closing_email(template)
         return res
 

@@ -83,6 +83,20 @@ class HelpdeskTicket(models.Model):
         help="Business hours until the earliest deadline; negative when late.",
     )
 
+    psa_sla_error = fields.Boolean(
+        string="SLA not computed",
+        copy=False,
+        readonly=True,
+        index=True,
+        help="The SLA deadlines of this ticket could not be computed: the "
+        "working calendar it counts on has no working time. The ticket and "
+        "its clocks exist, without deadline; the support managers got a "
+        "to-do naming the calendar. Once it is fixed, the SLA status action "
+        "computes the deadlines from the clocks' start and clears the flag "
+        "(a closed ticket keeps it: its figures were counted on that "
+        "calendar).",
+    )
+
     psa_sla_update_overdue = fields.Boolean(
         string="Customer update overdue",
         compute="_compute_psa_sla_update_overdue",
@@ -222,13 +236,18 @@ class HelpdeskTicket(models.Model):
 
     def _psa_sla_before_write(self, vals):
         """Write step, before the update: what the engine needs to compare
-        afterwards (stages and policies before, whether the SLA context may
-        change)."""
+        afterwards: stages and how the tickets are closed
+        (``_psa_close_kind``), their SLA terms (``_psa_sla_context``) when
+        ``vals`` may change them, and their policies."""
         return {
-            "stages": {t.id: t.stage_id for t in self}
-            if {"stage_id", "team_id"} & vals.keys()
+            "stages": {t.id: (t.stage_id, t._psa_close_kind()) for t in self}
+            if {"stage_id", "team_id", "duplicate_id"} & vals.keys()
             else None,
-            "context": bool(self._psa_sla_context_fields() & vals.keys()),
+            # sudo: the terms read the contract's calendar, which the
+            # engine counts on whatever the user may read.
+            "context": self.sudo()._psa_sla_context()
+            if self._psa_sla_context_fields() & vals.keys()
+            else None,
             "policies": {t.id: t.psa_sla_policy_id for t in self}
             if "psa_sla_policy_id" in vals
             else None,
@@ -243,8 +262,8 @@ class HelpdeskTicket(models.Model):
 
     def _psa_sla_after_write(self, before):
         """Write step, after the update: report the changes to the engine."""
-        if before["context"]:
-            self._psa_sla_engine()._on_context_changed(self.sudo())
+        if before["context"] is not None:
+            self._psa_sla_engine()._on_context_changed(self.sudo(), before["context"])
         if before["stages"] is not None:
             self._psa_sla_engine()._on_stage_changed(self.sudo(), before["stages"])
 
@@ -305,7 +324,8 @@ class HelpdeskTicket(models.Model):
 
     def _psa_sla_context(self):
         """Per ticket id: ``(policy, priority, calendar)`` the SLA clocks
-        count with. An empty policy means no clocks: tickets no contract
+        count with (the terms a clock freezes when it starts, see
+        ``psa.ticket.sla._terms``). An empty policy means no clocks: tickets no contract
         covers (and no manager excepted) stay out of the clocks. The calendar
         is the ticket's support calendar (``_psa_support_calendar``)."""
         result = {}

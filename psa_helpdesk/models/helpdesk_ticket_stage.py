@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..const import CLOSE_KINDS
+
 
 class HelpdeskTicketStage(models.Model):
     _inherit = "helpdesk.ticket.stage"
@@ -12,12 +14,18 @@ class HelpdeskTicketStage(models.Model):
         help="Parking stage for requests planned for later (change requests, "
         "suggestions). Incidents may not be put here.",
     )
-    psa_resolution_required = fields.Boolean(
-        string="Resolution required",
-        default=True,
-        help="Closing a ticket in this stage requires a resolution summary "
-        "(which the customer receives). Only meaningful for closing stages; "
-        "untick it for stages such as Cancelled or Rejected.",
+    psa_close_kind = fields.Selection(
+        CLOSE_KINDS,
+        string="Closes as",
+        required=True,
+        default="solved",
+        help="Only meaningful for closing stages. Solved: the request was "
+        "answered or fixed; the resolution clock stops as met, met late or "
+        "breached, and incidents and change requests need a resolution "
+        "summary, which the customer receives. Not solved (such as Cancelled "
+        "or Rejected): the SLA clocks that are not late yet are cancelled "
+        "and stay out of the compliance figures; no resolution summary is "
+        "asked. A ticket marked as a duplicate always closes as not solved.",
     )
 
     @api.constrains("psa_backlog")

@@ -22,6 +22,26 @@ State machine (``status``)::
 
 Finished clocks (``end_date`` set) are never written again.
 
+Targets are frozen: a clock keeps the policy, priority and calendar it
+started with (``policy_id``, ``priority``, ``calendar_id``) and the target it
+read then. Editing a policy changes the clocks that start afterwards, never a
+running one; a running clock is retargeted only when its ticket's own SLA
+terms change (its priority, or the policy or calendar that applies to it, by
+a write on the ticket): see ``_on_context_changed``. A new customer update
+clock keeps the interval of the update clock it follows in the same cycle.
+
+A ticket closes as solved or not (``helpdesk.ticket._psa_close_kind``):
+solved stops the resolution clock as reached; closed without being solved
+(cancelled, rejected, marked duplicate) reaches nothing, so its clocks not
+late yet are cancelled (out of the compliance figures), while a breach that
+already happened stays a breach.
+
+A calendar without working time never stops a ticket: its clocks start and
+count (nothing elapses on such a calendar) without deadline, the ticket is
+flagged ``psa_sla_error`` and the support managers are asked to fix the
+calendar; the status action computes the deadlines once it is fixed
+(``_retry_no_working_time``).
+
 Alerts go up a chain as a clock gets closer to its deadline, each level once
 per clock: the clock keeps the dates and their bookkeeping
 (``*_alert_date``), the alert model ``psa.sla.alert`` (``psa_sla_alert.py``)
@@ -33,7 +53,7 @@ import math
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import format_duration
 from odoo.tools.misc import clean_context
 
@@ -217,16 +237,6 @@ class PsaTicketSla(models.Model):
 
         return BusinessTimeCache(fetch)
 
-    @api.model
-    def _raise_no_working_time(self, calendar):
-        raise UserError(
-            self.env._(
-                "Calendar %(calendar)s has no working time in the next years: "
-                "SLA deadlines cannot be computed on it.",
-                calendar=calendar.display_name,
-            )
-        )
-
     def _consumed_at(self, cache, now):
         """Business hours consumed at ``now`` (aware), per clock id."""
         result = {}
@@ -256,19 +266,32 @@ class PsaTicketSla(models.Model):
             )
         )
 
+    def _terms(self):
+        """What a clock counts with: ``(policy, priority, calendar)``, to
+        compare with a ticket's ``_psa_sla_context()``."""
+        self.ensure_one()
+        return (self.policy_id, self.priority, self.calendar_id)
+
     @api.model
-    def _clock_values(self, ticket, metric, cycle, context, now):
-        """Values of a new clock, or None when the policy sets no target."""
+    def _clock_values(self, ticket, metric, cycle, context, now, frozen=None):
+        """Values of a new clock, or None when the policy sets no target.
+        ``frozen``: an earlier clock of the same ticket, metric and cycle
+        whose target the new one keeps when it counts with the same terms
+        (the next customer update interval is the one that was running, even
+        if the policy was edited since)."""
         policy, priority, calendar = context
-        target = policy._get_target(priority)
-        hours = {
-            "response": target.response_hours,
-            "resolution": target.resolution_hours,
-            "update": target.update_hours,
-        }[metric]
-        if not target or hours <= 0:
-            return None
-        round_the_clock = priority == "1" and policy.p1_round_the_clock
+        if frozen and frozen._terms() == context:
+            hours, round_the_clock = frozen.target_hours, frozen.round_the_clock
+        else:
+            target = policy._get_target(priority)
+            hours = {
+                "response": target.response_hours,
+                "resolution": target.resolution_hours,
+                "update": target.update_hours,
+            }[metric]
+            if not target or hours <= 0:
+                return None
+            round_the_clock = priority == "1" and policy.p1_round_the_clock
         if not round_the_clock and not calendar:
             return None
         return {
@@ -301,7 +324,20 @@ class PsaTicketSla(models.Model):
             cycle = max(cycle, 1)
             by_cycle.setdefault(cycle, []).append(ticket.id)
             for metric in metrics:
-                vals = self._clock_values(ticket, metric, cycle, context, now)
+                # In the current cycle, the clock this one follows (the
+                # previous customer update interval), if any.
+                earlier = (
+                    self.browse()
+                    if new_cycle
+                    else ticket.psa_sla_ids.filtered(
+                        lambda c, metric=metric, cycle=cycle: (
+                            c.metric == metric and c.cycle == cycle
+                        )
+                    ).sorted("id")[-1:]
+                )
+                vals = self._clock_values(
+                    ticket, metric, cycle, context, now, frozen=earlier
+                )
                 if vals:
                     vals_list.append(vals)
         for cycle, ticket_ids in by_cycle.items():
@@ -312,65 +348,71 @@ class PsaTicketSla(models.Model):
                 to_bump.write({"psa_sla_cycle": cycle})
         if not vals_list:
             return self.browse()
+        vals_list, failed = self._with_schedule(vals_list, now)
         # Every value comes from the engine: no default_* key of the caller's
         # context (a clock born finished, a penalty) reaches the clocks.
         clocks = (
-            self.sudo()
-            .with_context(clean_context(self.env.context))
-            .create(self._with_schedule(vals_list, now))
+            self.sudo().with_context(clean_context(self.env.context)).create(vals_list)
         )
         in_pause = clocks.filtered(
             lambda c: c.ticket_id.stage_id in c.policy_id.pause_stage_ids
         )
         in_pause._pause()
         (clocks - in_pause)._trigger_refresh()
+        clocks.filtered(lambda c: c.ticket_id.id in failed)._report_no_working_time()
         return clocks
 
     @api.model
     def _with_schedule(self, vals_list, now):
         """``vals_list`` of new clocks completed with deadlines and status,
-        computed in one batch."""
+        computed in one batch; and the ids of the tickets whose calendar has
+        no working time (their clocks get no deadline)."""
         cache = self._business_time_cache()
         Calendar = self.env["resource.calendar"]
         Policy = self.env["psa.sla.policy"]
         result = []
+        failed = set()
         for vals in vals_list:
             calendar = (
                 False
                 if vals["round_the_clock"]
                 else Calendar.browse(vals["calendar_id"])
             )
-            schedule = self._schedule_values(
-                cache,
-                calendar,
-                Policy.browse(vals["policy_id"]),
-                vals["target_hours"],
-                vals["checkpoint_date"],
-                vals["consumed_hours"],
-                now,
-            )
+            try:
+                schedule = self._schedule_values(
+                    cache,
+                    calendar,
+                    Policy.browse(vals["policy_id"]),
+                    vals["target_hours"],
+                    vals["checkpoint_date"],
+                    vals["consumed_hours"],
+                    now,
+                )
+            except NoWorkingTime:
+                schedule = self._unscheduled_values(
+                    vals["target_hours"], vals["consumed_hours"]
+                )
+                failed.add(vals["ticket_id"])
             result.append(dict(vals, **schedule))
-        return result
+        return result, failed
 
     @api.model
     def _schedule_values(
         self, cache, calendar, policy, target, checkpoint, consumed, now
     ):
-        """Deadline, warning dates and live status of a running clock."""
+        """Deadline, warning dates and live status of a running clock.
+        Raises ``NoWorkingTime`` when ``calendar`` has none."""
         start = to_aware(checkpoint)
-        try:
-            deadline = cache.add(calendar, start, target - consumed)
-            warnings = [
-                cache.add(calendar, start, target * threshold / 100.0 - consumed)
-                if threshold
-                else None
-                for threshold in (
-                    policy.warning_threshold_1,
-                    policy.warning_threshold_2,
-                )
-            ]
-        except NoWorkingTime:
-            self._raise_no_working_time(calendar)
+        deadline = cache.add(calendar, start, target - consumed)
+        warnings = [
+            cache.add(calendar, start, target * threshold / 100.0 - consumed)
+            if threshold
+            else None
+            for threshold in (
+                policy.warning_threshold_1,
+                policy.warning_threshold_2,
+            )
+        ]
         values = {
             "deadline": to_naive(deadline),
             "warning_1_date": warnings[0] and to_naive(warnings[0]),
@@ -380,7 +422,21 @@ class PsaTicketSla(models.Model):
         return values
 
     @api.model
+    def _unscheduled_values(self, target, consumed):
+        """Deadline, warning dates and status of a live clock whose calendar
+        has no working time: no dates; breached only when it already
+        consumed more than its target."""
+        return {
+            "deadline": False,
+            "warning_1_date": False,
+            "warning_2_date": False,
+            "status": "breached" if consumed - target > EPSILON_HOURS else "running",
+        }
+
+    @api.model
     def _live_status(self, values, now):
+        if not values["deadline"]:
+            return "running"
         if values["deadline"] <= now:
             return "breached"
         if values["warning_1_date"] and values["warning_1_date"] <= now:
@@ -388,12 +444,16 @@ class PsaTicketSla(models.Model):
         return "running"
 
     def _schedule(self):
-        """Recompute deadline, warnings and status of running clocks."""
+        """Recompute deadline, warnings and status of running clocks. Those
+        whose calendar has no working time get no deadline, and their
+        tickets are flagged (``_report_no_working_time``); they are
+        returned."""
         now = fields.Datetime.now()
         cache = self._business_time_cache()
+        failed = self.browse()
         for clock in self:
-            clock.write(
-                self._schedule_values(
+            try:
+                values = self._schedule_values(
                     cache,
                     clock._calendar_key(),
                     clock.policy_id,
@@ -402,8 +462,15 @@ class PsaTicketSla(models.Model):
                     clock.consumed_hours,
                     now,
                 )
-            )
-        self._trigger_refresh()
+            except NoWorkingTime:
+                values = self._unscheduled_values(
+                    clock.target_hours, clock.consumed_hours
+                )
+                failed |= clock
+            clock.write(values)
+        (self - failed)._trigger_refresh()
+        failed._report_no_working_time()
+        return failed
 
     def _trigger_refresh(self):
         """Make the status cron run when the first of these running clocks
@@ -440,9 +507,9 @@ class PsaTicketSla(models.Model):
                 }
             )
 
-    def _resume(self):
+    def _resume(self, schedule=True):
         """Restart paused clocks; their deadline moves by the paused business
-        time."""
+        time (not computed without ``schedule``: the clocks stop at once)."""
         clocks = self.filtered(lambda c: not c.end_date and c.paused_since)
         if not clocks:
             return
@@ -459,7 +526,8 @@ class PsaTicketSla(models.Model):
                     "checkpoint_date": now,
                 }
             )
-        clocks._schedule()
+        if schedule:
+            clocks._schedule()
 
     def _stop(self, reached, cancel=False):
         """Finish live clocks: ``reached`` when their goal was achieved (met,
@@ -468,7 +536,7 @@ class PsaTicketSla(models.Model):
         clocks = self.filtered(lambda c: not c.end_date)
         if not clocks:
             return
-        clocks._resume()
+        clocks._resume(schedule=False)
         now = fields.Datetime.now()
         consumed = clocks._consumed_at(self._business_time_cache(), to_aware(now))
         for clock in clocks:
@@ -544,33 +612,46 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _on_ticket_created(self, tickets):
-        tickets = tickets.filtered(lambda t: not t.stage_id.closed)
+        tickets = tickets.filtered(lambda t: not t._psa_close_kind())
         return self._start_clocks(tickets, ("response", "resolution"), new_cycle=True)
 
     @api.model
-    def _on_stage_changed(self, tickets, old_stages):
-        """``old_stages``: the stage of each ticket id before the change."""
+    def _on_stage_changed(self, tickets, before):
+        """The stage or the duplicate mark of ``tickets`` may have changed.
+        ``before``: per ticket id, ``(stage, close kind)`` before the change
+        (see ``helpdesk.ticket._psa_close_kind``)."""
         contexts = tickets._psa_sla_context()
-        to_close = to_reopen = to_pause = to_resume = tickets.browse()
+        to_close = dict.fromkeys(("solved", "not_solved"), tickets.browse())
+        to_reopen = to_pause = to_resume = tickets.browse()
         resume_stages = {}
         for ticket in tickets:
-            old, new = old_stages.get(ticket.id), ticket.stage_id
-            if old == new:
+            if ticket.id not in before:
+                continue
+            old, old_kind = before[ticket.id]
+            new, new_kind = ticket.stage_id, ticket._psa_close_kind()
+            if new_kind and not old_kind:
+                to_close[new_kind] |= ticket
+                continue
+            if old_kind and not new_kind:
+                to_reopen |= ticket
+                continue
+            if new_kind or old == new:
                 continue
             pause_stages = contexts[ticket.id][0].pause_stage_ids
-            if new.closed and not (old and old.closed):
-                to_close |= ticket
-            elif old and old.closed and not new.closed:
-                to_reopen |= ticket
-            elif new in pause_stages and old not in pause_stages:
+            if new in pause_stages and old not in pause_stages:
                 to_pause |= ticket
                 resume_stages.setdefault(old.id, []).append(ticket.id)
             elif old in pause_stages and new not in pause_stages:
                 to_resume |= ticket
-        if to_close:
-            live = self._live_clocks(to_close)
+        if to_close["solved"]:
+            live = self._live_clocks(to_close["solved"])
             live.filtered(lambda c: c.metric == "resolution")._stop(reached=True)
             live.filtered(lambda c: c.metric != "resolution")._stop(reached=False)
+        if to_close["not_solved"]:
+            # Closed without being solved (cancelled, rejected, duplicate):
+            # no clock reached its goal. Those not late yet are cancelled; a
+            # breach that already happened is not undone by the closing.
+            self._live_clocks(to_close["not_solved"])._stop(reached=False)
         if to_reopen:
             self._start_clocks(to_reopen, ("response", "resolution"), new_cycle=True)
         if to_pause:
@@ -589,7 +670,7 @@ class PsaTicketSla(models.Model):
             return
         self._live_clocks(tickets, ("response", "update"))._stop(reached=True)
         self._start_clocks(
-            tickets.filtered(lambda t: not t.stage_id.closed), ("update",)
+            tickets.filtered(lambda t: not t._psa_close_kind()), ("update",)
         )
 
     @api.model
@@ -617,81 +698,212 @@ class PsaTicketSla(models.Model):
                 ticket.sudo().write({"stage_id": stage.id})
 
     @api.model
-    def _on_context_changed(self, tickets):
-        """Policy, priority or calendar changed: live clocks take the new
-        target, keeping what they consumed (the new target counts from the
-        original start); the change is logged on the ticket."""
+    def _on_context_changed(self, tickets, before):
+        """A write may have changed the SLA terms of ``tickets``: ``before``
+        maps ticket ids to their ``_psa_sla_context()`` before it.
+
+        Only tickets whose own terms changed (priority, or the policy or
+        calendar that applies to them) are looked at; on those, a live clock
+        counting with other terms than the ticket's new ones is retargeted
+        (``_retarget``). Anything else written on a ticket (team, contact,
+        a severity that keeps the priority...) leaves its clocks alone, even
+        if their policy was edited since they started."""
         now = fields.Datetime.now()
         contexts = tickets._psa_sla_context()
         cache = self._business_time_cache()
-        metric_labels = dict(self._fields["metric"]._description_selection(self.env))
         to_start = tickets.browse()
         for ticket in tickets:
             context = contexts[ticket.id]
-            policy, _priority, _calendar = context
+            if ticket.id not in before or before[ticket.id] == context:
+                continue
             live = self._live_clocks(ticket)
             if not live:
-                if policy and not ticket.stage_id.closed and not ticket.psa_sla_ids:
+                if (
+                    context[0]
+                    and not ticket._psa_close_kind()
+                    and not ticket.psa_sla_ids
+                ):
                     to_start |= ticket
                 continue
-            changes = []
-            to_schedule = self.browse()
-            for clock in live:
-                vals = policy and self._clock_values(
-                    ticket, clock.metric, clock.cycle, context, now
-                )
-                label = metric_labels[clock.metric]
-                if not vals:
-                    clock._stop(reached=False, cancel=True)
-                    changes.append(
-                        self.env._("%(metric)s: no target any more.", metric=label)
-                    )
-                    continue
-                frozen = {
-                    "policy_id": clock.policy_id.id,
-                    "priority": clock.priority,
-                    "calendar_id": clock.calendar_id.id,
-                    "round_the_clock": clock.round_the_clock,
-                    "target_hours": clock.target_hours,
-                }
-                new = {key: vals[key] for key in frozen}
-                if new == frozen:
-                    continue
-                consumed = clock._consumed_at(cache, to_aware(now))[clock.id]
-                clock.write(
-                    dict(
-                        new,
-                        consumed_hours=consumed,
-                        checkpoint_date=now
-                        if not clock.paused_since
-                        else clock.checkpoint_date,
-                    )
-                )
-                if not clock.paused_since:
-                    to_schedule |= clock
-                changes.append(
-                    self.env._(
-                        "%(metric)s: P%(old_priority)s %(old)s → P%(new_priority)s "
-                        "%(new)s",
-                        metric=label,
-                        old_priority=frozen["priority"],
-                        old=format_duration(frozen["target_hours"]),
-                        new_priority=new["priority"],
-                        new=format_duration(new["target_hours"]),
-                    )
-                )
-            to_schedule._schedule()
-            if changes:
-                ticket.message_post(
-                    body=self.env._(
-                        "SLA targets changed (time already consumed is kept): "
-                        "%(changes)s",
-                        changes="; ".join(changes),
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
+            live._retarget(context, now, cache)
         if to_start:
             self._on_ticket_created(to_start)
+
+    def _retarget(self, context, now, cache):
+        """Give the live clocks of one ticket (``self``) the terms
+        ``context`` = ``(policy, priority, calendar)``, when theirs differ:
+        the policy's target for that priority, counted from the original
+        start, keeping the business time already consumed; a clock whose
+        terms set no target any more is cancelled. The change is logged on
+        the ticket, old → new.
+
+        A clock left without deadline (its calendar had no working time, so
+        nothing was consumed since its last checkpoint) keeps its
+        checkpoint: the new calendar counts that time instead."""
+        if not self:
+            return
+        ticket = self.ticket_id
+        ticket.ensure_one()
+        policy = context[0]
+        metric_labels = dict(self._fields["metric"]._description_selection(self.env))
+        changes = []
+        to_schedule = self.browse()
+        for clock in self.filtered(lambda c: not c.end_date):
+            if clock._terms() == context:
+                continue
+            label = metric_labels[clock.metric]
+            vals = policy and self._clock_values(
+                ticket, clock.metric, clock.cycle, context, now
+            )
+            if not vals:
+                clock._stop(reached=False, cancel=True)
+                changes.append(
+                    self.env._("%(metric)s: no target any more.", metric=label)
+                )
+                continue
+            old_priority, old_target = clock.priority, clock.target_hours
+            old_calendar = clock.calendar_id
+            values = {
+                "policy_id": vals["policy_id"],
+                "priority": vals["priority"],
+                "calendar_id": vals["calendar_id"],
+                "round_the_clock": vals["round_the_clock"],
+                "target_hours": vals["target_hours"],
+            }
+            if clock.deadline and not clock.paused_since:
+                consumed = clock._consumed_at(cache, to_aware(now))[clock.id]
+                values.update(consumed_hours=consumed, checkpoint_date=now)
+            clock.write(values)
+            if not clock.paused_since:
+                to_schedule |= clock
+            change = self.env._(
+                "%(metric)s: P%(old_priority)s %(old)s → P%(new_priority)s %(new)s",
+                metric=label,
+                old_priority=old_priority,
+                old=format_duration(old_target),
+                new_priority=vals["priority"],
+                new=format_duration(vals["target_hours"]),
+            )
+            if clock.calendar_id != old_calendar:
+                change = self.env._(
+                    "%(change)s (calendar %(old)s → %(new)s)",
+                    change=change,
+                    old=old_calendar.display_name or "24×7",
+                    new=clock.calendar_id.display_name or "24×7",
+                )
+            changes.append(change)
+        to_schedule._schedule()
+        if changes:
+            ticket.message_post(
+                body=self.env._(
+                    "SLA targets changed (time already consumed is kept): %(changes)s",
+                    changes="; ".join(changes),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # Calendars without working time
+    # ------------------------------------------------------------------
+
+    def _report_no_working_time(self):
+        """These live clocks (``self``) got no deadline: their calendar has
+        no working time. Their tickets, unless already flagged, are flagged
+        "SLA not computed" (``psa_sla_error``), get a note, and the support
+        managers a to-do naming the calendar to fix. Nothing is refused:
+        the ticket, the email, the customer's reply go through."""
+        tickets = self.ticket_id.filtered(lambda t: not t.psa_sla_error)
+        if not tickets:
+            return
+        tickets.write({"psa_sla_error": True})
+        calendars = {
+            ticket.id: self.filtered(
+                lambda c, ticket=ticket: c.ticket_id == ticket
+            ).calendar_id
+            for ticket in tickets
+        }
+        managers = self.env["psa.sla.alert"]._recipients(tickets, ("support_managers",))
+        for ticket in tickets:
+            calendar = ", ".join(calendars[ticket.id].mapped("display_name"))
+            ticket.message_post(
+                body=self.env._(
+                    "SLA deadlines not computed: calendar %(calendar)s has no "
+                    "working time. The clocks run without deadline until the "
+                    "calendar is fixed, then their deadlines are computed "
+                    "from their start; the support managers were asked to "
+                    "fix it.",
+                    calendar=calendar,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            for user in managers[ticket.id]:
+                ticket.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=user.id,
+                    summary=self.env._("Fix calendar %(calendar)s", calendar=calendar),
+                    note=self.env._(
+                        "The SLA deadlines of %(ticket)s cannot be computed: "
+                        "calendar %(calendar)s has no working time. Give it "
+                        "working hours (or give the contract another "
+                        "calendar); the deadlines are computed at the next "
+                        "run of the SLA status action.",
+                        ticket=ticket.display_name,
+                        calendar=calendar,
+                    ),
+                )
+
+    @api.model
+    def _retry_no_working_time(self, batch_size=DEFAULT_BATCH_SIZE):
+        """Open tickets flagged "SLA not computed": compute the deadlines of
+        their live clocks again, in batches (a failing ticket is logged and
+        skipped, not its batch)."""
+        tickets = self.env["helpdesk.ticket"].search(
+            [
+                ("psa_sla_error", "=", True),
+                ("stage_id.closed", "=", False),
+                ("duplicate_id", "=", False),
+            ]
+        )
+        run_in_batches(
+            tickets,
+            self._compute_missing_deadlines,
+            batch_size=batch_size,
+            what="SLA deadlines of tickets flagged 'SLA not computed'",
+        )
+
+    @api.model
+    def _compute_missing_deadlines(self, tickets):
+        """The live clocks of ``tickets`` without deadline get one when their
+        calendar has working time again; a clock whose ticket now counts on
+        other terms (its contract was given another calendar) takes them
+        first (``_retarget``, logged). Tickets left without a clock in
+        trouble lose their flag, with a note."""
+        now = fields.Datetime.now()
+        cache = self._business_time_cache()
+        contexts = tickets._psa_sla_context()
+        for ticket in tickets:
+            clocks = self._live_clocks(ticket).filtered(lambda c: not c.deadline)
+            clocks._retarget(contexts[ticket.id], now, cache)
+            clocks = clocks.filtered(lambda c: not c.end_date)
+            failed = clocks.filtered(
+                lambda c: not c.paused_since and not c.deadline
+            )._schedule()
+            # A paused clock gets its deadline when it resumes: it is enough
+            # that its calendar has working time again.
+            for clock in clocks.filtered("paused_since"):
+                try:
+                    cache.add(clock._calendar_key(), to_aware(now), 1.0)
+                except NoWorkingTime:
+                    failed |= clock
+            if failed:
+                continue
+            ticket.psa_sla_error = False
+            ticket.message_post(
+                body=self.env._(
+                    "SLA deadlines computed: the calendar has working time again."
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Scheduled action
@@ -699,12 +911,15 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _cron_refresh_status(self, batch_size=DEFAULT_BATCH_SIZE):
-        """Running clocks whose warning or deadline time has come change
-        status, then the alerts that are due go (``psa.sla.alert``); then the
-        cron is scheduled for the next such time."""
+        """Clocks left without deadline by a calendar without working time
+        get one if it was fixed; running clocks whose warning or deadline
+        time has come change status, then the alerts that are due go
+        (``psa.sla.alert``); then the cron is scheduled for the next such
+        time."""
         # sudo: the scheduled action runs as the superuser anyway; a manual
         # run does the same engine work (writes clocks, reads penalty terms).
         engine = self.sudo()
+        engine._retry_no_working_time(batch_size=batch_size)
         engine._refresh_due_statuses(batch_size=batch_size)
         self.env["psa.sla.alert"].sudo()._send_due_alerts(batch_size=batch_size)
         engine._schedule_next_refresh()

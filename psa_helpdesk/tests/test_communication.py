@@ -133,7 +133,7 @@ class TestCommunication(PsaCommon, MailCase):
 
     def test_close_without_resolution_allowed(self):
         # a stage flagged as not needing it (nothing was solved)
-        self.assertFalse(self.stage_cancelled.psa_resolution_required)
+        self.assertEqual(self.stage_cancelled.psa_close_kind, "not_solved")
         self.ticket.with_user(self.agent).stage_id = self.stage_cancelled
         self.assertTrue(self.ticket.closed)
         # a usage question (only incidents and change requests need one)
