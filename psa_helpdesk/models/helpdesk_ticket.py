@@ -124,6 +124,7 @@ FIELD_RIGHTS = {
     "psa_sla_status": "system",
     "psa_sla_deadline": "system",
     "psa_sla_update_late": "system",
+    "psa_sla_error": "system",
     # SPEC §6: history
     "psa_segment_since": "system",
 }

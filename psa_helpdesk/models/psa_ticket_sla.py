@@ -309,10 +309,16 @@ class PsaTicketSla(models.Model):
         }
 
     @api.model
-    def _start_clocks(self, tickets, metrics, new_cycle=False):
+    def _start_clocks(self, tickets, metrics, new_cycle=False, since=None):
         """Start ``metrics`` clocks on ``tickets``; in a new cycle or in the
-        current one. Tickets in a pause stage get paused clocks."""
+        current one. Tickets in a pause stage get paused clocks.
+
+        ``since``: {ticket id: naive UTC datetime} for clocks that count
+        from an earlier start than now (the business time from then to now
+        is already consumed)."""
         now = fields.Datetime.now()
+        since = since or {}
+        cache = self._business_time_cache() if since else None
         contexts = tickets._psa_sla_context()
         vals_list = []
         by_cycle = {}
@@ -338,6 +344,13 @@ class PsaTicketSla(models.Model):
                 vals = self._clock_values(
                     ticket, metric, cycle, context, now, frozen=earlier
                 )
+                if vals and since.get(ticket.id) and since[ticket.id] < now:
+                    start = since[ticket.id]
+                    key = False if vals["round_the_clock"] else context[2]
+                    vals["start_date"] = start
+                    vals["consumed_hours"] = max(
+                        cache.elapsed(key, to_aware(start), to_aware(now)), 0.0
+                    )
                 if vals:
                     vals_list.append(vals)
         for cycle, ticket_ids in by_cycle.items():
@@ -611,9 +624,11 @@ class PsaTicketSla(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _on_ticket_created(self, tickets):
+    def _on_ticket_created(self, tickets, since=None):
         tickets = tickets.filtered(lambda t: not t._psa_close_kind())
-        return self._start_clocks(tickets, ("response", "resolution"), new_cycle=True)
+        return self._start_clocks(
+            tickets, ("response", "resolution"), new_cycle=True, since=since
+        )
 
     @api.model
     def _on_stage_changed(self, tickets, before):
@@ -727,7 +742,27 @@ class PsaTicketSla(models.Model):
                 continue
             live._retarget(context, now, cache)
         if to_start:
-            self._on_ticket_created(to_start)
+            self._on_ticket_created(
+                to_start, since=self._late_entitlement_starts(to_start)
+            )
+
+    @api.model
+    def _late_entitlement_starts(self, tickets):
+        """When a ticket becomes entitled by a contract after its creation
+        (its product was not known yet, SPEC §2), its clocks count from its
+        creation, or from the contract's start if later: the customer was
+        covered all along. An exception granted by a manager counts from the
+        moment it is granted. {ticket id: naive UTC datetime}."""
+        result = {}
+        for ticket in tickets:
+            contract = ticket.contract_id.sudo()
+            if not contract or not ticket.create_date:
+                continue
+            start = ticket.create_date
+            if contract.date_start:
+                start = max(start, fields.Datetime.to_datetime(contract.date_start))
+            result[ticket.id] = start
+        return result
 
     def _retarget(self, context, now, cache):
         """Give the live clocks of one ticket (``self``) the terms

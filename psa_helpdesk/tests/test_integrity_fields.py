@@ -6,6 +6,8 @@ installation snapshot (``FIELD_RIGHTS`` in models/helpdesk_ticket.py), through
 every path a person has: the form, RPC ``write``/``create``/``web_save``, the
 wizards. A refusal is an error, and nothing changes."""
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
@@ -134,6 +136,7 @@ class TestTicketFieldRights(PsaContractCommon):
             "psa_sla_deadline": "2030-01-01 00:00:00",
             "psa_sla_update_late": True,
             "psa_segment_since": {},
+            "psa_sla_error": True,
         }
         system = {f for f, right in FIELD_RIGHTS.items() if right == "system"}
         self.assertEqual(set(samples), system, "every system field is tried")
@@ -223,3 +226,56 @@ class TestTicketFieldRights(PsaContractCommon):
                 ticket.with_user(user).write(values)
         ticket.with_user(self.leader).write(values)
         self.assertEqual(ticket.psa_priority, "1")
+
+
+@tagged("post_install", "-at_install")
+class TestEntitlementWaitsForProduct(PsaContractCommon):
+    """A ticket without product is covered by no contract (SPEC §2): a
+    customer with several installations does not look covered for a product
+    no contract covers; once the product is known, the clocks count from the
+    ticket's creation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.target_ids = [
+            Command.create(
+                {
+                    "priority": p,
+                    "response_hours": 4,
+                    "resolution_hours": 16,
+                    "update_hours": 8,
+                }
+            )
+            for p in ("1", "2", "3")
+        ]
+        # a second installation, of a product no contract covers
+        cls.payroll = cls.env["psa.installation"].create(
+            {
+                "partner_id": cls.customer.id,
+                "product_id": cls.other_product.id,
+                "version_id": cls.other_version.id,
+                "environment": cls.installation.environment,
+            }
+        )
+
+    def test_several_installations_wait_for_the_product(self):
+        with freeze_time("2026-03-02 09:00:00"):  # Monday, calendar 8-12 13-17
+            ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        self.assertFalse(ticket.installation_id, "two installations: none guessed")
+        self.assertFalse(ticket.psa_entitled)
+        self.assertTrue(ticket.psa_entitlement_pending)
+        self.assertEqual(ticket.team_id, self.team_l1, "not routed to commercial")
+        self.assertFalse(ticket.sudo().psa_sla_ids)
+        with freeze_time("2026-03-02 11:00:00"):
+            ticket.with_user(self.agent).installation_id = self.payroll
+        self.assertFalse(ticket.psa_entitled, "no contract covers payroll")
+        self.assertFalse(ticket.psa_entitlement_pending)
+        with freeze_time("2026-03-02 14:30:00"):
+            ticket.with_user(self.agent).installation_id = self.installation
+        self.assertTrue(ticket.psa_entitled)
+        response = ticket.sudo().psa_sla_ids.filtered(lambda c: c.metric == "response")
+        self.assertEqual(str(response.start_date), "2026-03-02 09:00:00")
+        # 9-12 and 13-14:30: 4.5 business hours, past the 4 h target
+        self.assertAlmostEqual(response.consumed_hours, 4.5)
+        self.assertEqual(response.status, "breached")
