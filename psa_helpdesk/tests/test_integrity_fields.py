@@ -262,6 +262,12 @@ class TestEntitlementWaitsForProduct(PsaContractCommon):
     def test_several_installations_wait_for_the_product(self):
         with freeze_time("2026-03-02 09:00:00"):  # Monday, calendar 8-12 13-17
             ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        # the database sets the creation time: pin it to the frozen time
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s",
+            ("2026-03-02 09:00:00", ticket.id),
+        )
+        ticket.invalidate_recordset(["create_date"])
         self.assertFalse(ticket.installation_id, "two installations: none guessed")
         self.assertFalse(ticket.psa_entitled)
         self.assertTrue(ticket.psa_entitlement_pending)
