@@ -106,11 +106,10 @@ class HelpdeskTicket(models.Model):
         """The tickets of ``self`` that need a resolution summary to be closed
         (into a stage flagged "Resolution required").
 
-        Incidents and change requests need one (SPEC §6); other requests,
-        duplicates (their resolution is their original's) and tickets closed
-        by the customer from the portal do not."""
-        if self.env.user.share:
-            return self.browse()
+        Incidents and change requests need one (SPEC §6), whoever closes
+        them: a customer closing from the portal writes what solved the
+        problem (``_psa_portal_close``). Other requests and duplicates (their
+        resolution is their original's) do not."""
         return self.filtered(
             lambda t: t.request_type in RESOLUTION_REQUEST_TYPES and not t.duplicate_id
         )
