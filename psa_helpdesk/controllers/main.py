@@ -5,7 +5,8 @@
 helpdesk_mgmt's ``/ticket/close`` looks up the ticket id of the request as
 superuser and takes a GET: any portal user could close any ticket with a
 link. Here the route takes only a POST with its CSRF token, and the ticket
-is looked up with the user's own rights (``_psa_portal_close``)."""
+is looked up with the user's own rights (``_psa_portal_close``).
+``/submitted/ticket`` keeps only the category and team the form offered."""
 
 from werkzeug.exceptions import BadRequest, Forbidden
 
@@ -55,3 +56,14 @@ class PsaHelpdeskTicketController(HelpdeskTicketController):
             return request.redirect(f"{page}?psa_close_error=resolution", code=302)
         ticket._psa_portal_close(stage, resolution)
         return request.redirect(page, code=302)
+
+    def _prepare_submit_ticket_vals(self, **kw):
+        # helpdesk_mgmt takes any category id (and its company) and any team
+        # id of any company as posted: keep only those the form offered.
+        if kw.get("category") and _to_id(kw["category"]) not in set(
+            self._get_categories(**kw).ids
+        ):
+            kw = dict(kw, category="")
+        if kw.get("team") and _to_id(kw["team"]) not in set(self._get_teams().ids):
+            kw = dict(kw, team="")
+        return super()._prepare_submit_ticket_vals(**kw)
