@@ -45,10 +45,12 @@ class HelpdeskTicket(models.Model):
         compute="_compute_psa_duplicate_candidate_ids",
         help="Open tickets of the same customer about the same product or "
         "modules, with a similar subject.",
+        groups="base.group_user",
     )
 
     psa_duplicate_candidate_count = fields.Integer(
-        compute="_compute_psa_duplicate_candidate_ids"
+        compute="_compute_psa_duplicate_candidate_ids",
+        groups="base.group_user",
     )
 
     @api.depends("partner_id", "name", "psa_product_id", "psa_module_ids")

@@ -1,17 +1,118 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The customer's side of the ticket (SPEC §7): closing it from the portal.
+"""The customer's side of the ticket (SPEC §7): what a customer may read of
+it, and closing it from the portal.
+
+What a customer may read is one list, ``CUSTOMER_FIELDS``: every other field
+psa_helpdesk defines or extends on ``helpdesk.ticket`` carries ``groups=``
+that portal and public users are not in, so that neither the portal pages
+nor JSON-RPC (``read``, ``search_read``, ``web_read``, ``read_group``, a
+search domain) nor the tracking shown or mailed to customers reveal it. A
+test holds every field of the addon to that rule.
 
 Closing from the portal is the controller ``/ticket/close``
 (``controllers/main.py``); the rules it enforces live here."""
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import is_html_empty, plaintext2html
+
+# The fields psa_helpdesk defines or extends on helpdesk.ticket that the
+# customer of a ticket may read: what the portal page shows. Any other field
+# of the addon needs groups= excluding portal and public users.
+CUSTOMER_FIELDS = frozenset(
+    {
+        # helpdesk_mgmt's own fields, which psa_helpdesk only indexes,
+        # tracks or computes
+        "commercial_partner_id",
+        "team_id",
+        "priority",
+        # classification and priority
+        "request_type",
+        "severity",
+        "psa_priority",
+        # what the ticket is about: the customer's own installation
+        "installation_id",
+        "psa_product_id",
+        "psa_version_id",
+        "psa_environment",
+        # the resolution summary, which the closing email sends them
+        "psa_resolution",
+    }
+)
 
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
+
+    # helpdesk_mgmt's fields that are internal: the internal notes, and the
+    # links whose names are other people's words (the development task and
+    # project, named after the first customer's subject; the original of a
+    # duplicate, which may be another customer's ticket).
+    notes = fields.Html(groups="base.group_user")
+    duplicate_id = fields.Many2one(groups="base.group_user")
+    duplicate_ids = fields.One2many(groups="base.group_user")
+    duplicate_count = fields.Integer(groups="base.group_user")
+    project_id = fields.Many2one(groups="base.group_user")
+    task_id = fields.Many2one(groups="base.group_user")
+    milestone_id = fields.Many2one(groups="base.group_user")
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        self._psa_check_customer_access(self._psa_paths_fields(domain))
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        self._psa_check_customer_access(
+            {spec.split(":")[0].split(".")[0] for spec in (*groupby, *aggregates)}
+        )
+        return super()._read_group(
+            domain,
+            groupby=groupby,
+            aggregates=aggregates,
+            having=having,
+            offset=offset,
+            limit=limit,
+            order=order,
+        )
+
+    @api.model
+    def _psa_check_customer_access(self, fnames):
+        """Refuse a portal or public user the fields of psa_helpdesk among
+        ``fnames`` they may not read. Odoo checks the groups of a field in a
+        search or a grouping only when it is a column of the table: without
+        this, a customer could still probe the internal one2many, many2many
+        and related fields (e.g. which tickets have a problem or a task of a
+        given name). Internal users skip the check."""
+        if self.env.su or not self.env.user.share:
+            return
+        psa_fields = [
+            fname
+            for fname in fnames
+            if fname in self._fields
+            and "psa_helpdesk" in (self._fields[fname]._modules or ())
+        ]
+        if psa_fields:
+            self.check_field_access_rights("read", psa_fields)
+
+    @api.model
+    def _psa_paths_fields(self, domain):
+        """The ticket fields the paths of a search domain start with."""
+        return {
+            leaf[0].split(".", 1)[0]
+            for leaf in domain or ()
+            if isinstance(leaf, (list, tuple)) and leaf and isinstance(leaf[0], str)
+        }
 
     # ------------------------------------------------------------------
     # Closing from the portal
