@@ -242,12 +242,15 @@ class HelpdeskTicket(models.Model):
                 stages[incident] = stage
             resolution = problem.psa_problem_resolution
             for incident, stage in stages.items():
+                # to the incident's customer: their own ticket, never the
+                # problem ticket (another customer's subject)
                 incident.message_post(
                     body=Markup("<p>%s</p><p>%s</p>")
                     % (
                         self.env._(
-                            "Resolved by problem %(problem)s:",
-                            problem=problem.display_name,
+                            "Your ticket %(ticket)s “%(subject)s” is resolved:",
+                            ticket=incident.number,
+                            subject=incident.name,
                         ),
                         resolution,
                     ),
