@@ -21,3 +21,4 @@ from . import test_sla_policy
 from . import test_sla_countdown_ui
 from . import test_pipeline
 from . import test_views
+from . import test_integrity_portal
