@@ -42,6 +42,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
+        "views/helpdesk_ticket_portal_templates.xml",
         "views/psa_ticket_sla_views.xml",
         "views/psa_ticket_segment_views.xml",
         "views/res_partner_views.xml",

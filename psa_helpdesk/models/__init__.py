@@ -30,5 +30,6 @@ from . import project_project
 from . import psa_ticket_segment
 from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
+from . import helpdesk_ticket_portal
 from . import mail_thread
 from . import psa_demo_data

@@ -47,10 +47,12 @@ class HelpdeskTicket(models.Model):
         compute="_compute_psa_duplicate_candidate_ids",
         help="Open tickets of the same customer about the same product or "
         "modules, with a similar subject.",
+        groups="base.group_user",
     )
 
     psa_duplicate_candidate_count = fields.Integer(
-        compute="_compute_psa_duplicate_candidate_ids"
+        compute="_compute_psa_duplicate_candidate_ids",
+        groups="base.group_user",
     )
 
     @api.depends("partner_id", "name", "psa_product_id", "psa_module_ids")
@@ -134,12 +136,11 @@ class HelpdeskTicket(models.Model):
         """The tickets of ``self``, being closed as solved, that need a
         resolution summary.
 
-        Incidents and change requests need one (SPEC §6); other requests,
-        and tickets closed by the customer from the portal do not. Tickets
-        closed as not solved (cancelled, rejected, duplicates) never need
-        one: see ``_psa_close_kind``."""
-        if self.env.user.share:
-            return self.browse()
+        Incidents and change requests need one (SPEC §6), whoever closes
+        them: a customer closing from the portal writes what solved the
+        problem (``_psa_portal_close``). Other requests do not, nor tickets
+        closed as not solved (cancelled, rejected, duplicates: see
+        ``_psa_close_kind``)."""
         return self.filtered(lambda t: t.request_type in RESOLUTION_REQUEST_TYPES)
 
     def _psa_check_resolution(self, vals=None):

@@ -15,21 +15,30 @@ class HelpdeskTicket(models.Model):
 
     # Related fields are read as superuser: agents see where the fix is even
     # when they cannot open the development task itself.
-    psa_task_name = fields.Char(related="task_id.name", string="Development task")
+    psa_task_name = fields.Char(
+        related="task_id.name", string="Development task", groups="base.group_user"
+    )
     psa_task_stage_id = fields.Many2one(
-        related="task_id.stage_id", string="Development stage"
+        related="task_id.stage_id",
+        string="Development stage",
+        groups="base.group_user",
     )
     psa_task_state = fields.Selection(
-        related="task_id.state", string="Development status"
+        related="task_id.state",
+        string="Development status",
+        groups="base.group_user",
     )
     psa_fix_version_id = fields.Many2one(
-        related="task_id.psa_fix_version_id", string="Fixed in version"
+        related="task_id.psa_fix_version_id",
+        string="Fixed in version",
+        groups="base.group_user",
     )
     psa_is_problem = fields.Boolean(
         string="Problem",
         tracking=True,
         help="A problem groups the incidents that share one root cause. Its "
         "resolution can be posted to all of them at once.",
+        groups="base.group_user",
     )
     psa_problem_id = fields.Many2one(
         "helpdesk.ticket",
@@ -39,15 +48,22 @@ class HelpdeskTicket(models.Model):
         check_company=True,
         domain="[('psa_is_problem', '=', True), ('id', '!=', id)]",
         help="The problem this incident is a case of.",
+        groups="base.group_user",
     )
     psa_incident_ids = fields.One2many(
-        "helpdesk.ticket", "psa_problem_id", string="Incidents"
+        "helpdesk.ticket",
+        "psa_problem_id",
+        string="Incidents",
+        groups="base.group_user",
     )
-    psa_incident_count = fields.Integer(compute="_compute_psa_incident_count")
+    psa_incident_count = fields.Integer(
+        compute="_compute_psa_incident_count", groups="base.group_user"
+    )
     psa_problem_resolution = fields.Text(
         string="Problem resolution",
         help="Root cause and solution. 'Resolve incidents' posts it on every "
         "open incident of the problem and closes them.",
+        groups="base.group_user",
     )
 
     def _compute_psa_incident_count(self):
@@ -226,12 +242,15 @@ class HelpdeskTicket(models.Model):
                 stages[incident] = stage
             resolution = problem.psa_problem_resolution
             for incident, stage in stages.items():
+                # to the incident's customer: their own ticket, never the
+                # problem ticket (another customer's subject)
                 incident.message_post(
                     body=Markup("<p>%s</p><p>%s</p>")
                     % (
                         self.env._(
-                            "Resolved by problem %(problem)s:",
-                            problem=problem.display_name,
+                            "Your ticket %(ticket)s “%(subject)s” is resolved:",
+                            ticket=incident.number,
+                            subject=incident.name,
                         ),
                         resolution,
                     ),

@@ -22,6 +22,7 @@ class HelpdeskTicket(models.Model):
         tracking=True,
         help="Account leader of the customer when the ticket was opened. "
         "Follows the ticket and is its assignee when it arrived without one.",
+        groups="base.group_user",
     )
 
     # Entitlement
@@ -40,7 +41,10 @@ class HelpdeskTicket(models.Model):
     )
 
     psa_service_tier_id = fields.Many2one(
-        related="contract_id.service_tier_id", store=True, string="Service tier"
+        related="contract_id.service_tier_id",
+        store=True,
+        string="Service tier",
+        groups="base.group_user",
     )
 
     psa_entitlement_exception = fields.Boolean(
@@ -49,14 +53,22 @@ class HelpdeskTicket(models.Model):
         copy=False,
         tracking=True,
         help="A support manager granted support without a covering contract.",
+        groups="base.group_user",
     )
 
     psa_entitlement_reason = fields.Text(
-        string="Exception reason", readonly=True, copy=False
+        string="Exception reason",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
 
     psa_entitlement_user_id = fields.Many2one(
-        "res.users", string="Exception granted by", readonly=True, copy=False
+        "res.users",
+        string="Exception granted by",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
 
     psa_entitled = fields.Boolean(
@@ -66,6 +78,7 @@ class HelpdeskTicket(models.Model):
         index=True,
         help="The customer has an active contract covering the product, or a "
         "manager granted an exception.",
+        groups="base.group_user",
     )
 
     psa_sla_applies = fields.Boolean(
@@ -73,6 +86,7 @@ class HelpdeskTicket(models.Model):
         compute="_compute_psa_entitled",
         store=True,
         help="SLA clocks run only for entitled tickets.",
+        groups="base.group_user",
     )
     psa_entitlement_pending = fields.Boolean(
         string="Entitlement pending",

@@ -32,6 +32,7 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         help="Technical: {dimension: UTC time} when the ticket got its "
         "current value of each history dimension.",
+        groups="base.group_user",
     )
 
     psa_history_current = fields.Html(
@@ -40,6 +41,7 @@ class HelpdeskTicket(models.Model):
         sanitize=False,
         help="Since when the ticket is in its stage, with its team, assignee, "
         "priority, level and severity.",
+        groups="base.group_user",
     )
 
     @api.depends(

@@ -56,6 +56,7 @@ class HelpdeskTicket(models.Model):
         string="Modules",
         readonly=True,
         help="Modules the installation had when the ticket was opened.",
+        groups="base.group_user",
     )
 
     psa_customized_module_ids = fields.Many2many(
@@ -65,18 +66,27 @@ class HelpdeskTicket(models.Model):
         "module_id",
         string="Customised modules",
         readonly=True,
+        groups="base.group_user",
     )
 
-    psa_customization_notes = fields.Text(string="Customisations", readonly=True)
+    psa_customization_notes = fields.Text(
+        string="Customisations", readonly=True, groups="base.group_user"
+    )
 
-    psa_snapshot_date = fields.Datetime(string="Environment as of", readonly=True)
+    psa_snapshot_date = fields.Datetime(
+        string="Environment as of", readonly=True, groups="base.group_user"
+    )
 
     psa_version_support_state = fields.Selection(
-        related="psa_version_id.support_state", string="Version support"
+        related="psa_version_id.support_state",
+        string="Version support",
+        groups="base.group_user",
     )
 
     psa_installation_version_id = fields.Many2one(
-        related="installation_id.version_id", string="Installation version now"
+        related="installation_id.version_id",
+        string="Installation version now",
+        groups="base.group_user",
     )
 
     # Classification

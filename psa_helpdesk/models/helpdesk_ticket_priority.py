@@ -52,6 +52,7 @@ class HelpdeskTicket(models.Model):
         index=True,
         help="L1 call centre, L2 analysts, L3 development. Changes through "
         "the Escalate action, which logs who, when and why.",
+        groups="base.group_user",
     )
 
     psa_escalation_ids = fields.One2many(
@@ -68,6 +69,7 @@ class HelpdeskTicket(models.Model):
         compute="_compute_psa_matrix_priority",
         store=True,
         help="Severity × service tier, from the tier's priority matrix.",
+        groups="base.group_user",
     )
 
     psa_aging_priority = fields.Selection(
@@ -77,6 +79,7 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="Raised by the aging rules while the ticket stays open "
         "(scheduled action).",
+        groups="base.group_user",
     )
 
     psa_priority_override = fields.Selection(
@@ -86,10 +89,14 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="Set by a supervisor (support manager or the team leader); wins "
         "over the derived priority until cleared.",
+        groups="base.group_user",
     )
 
     psa_priority_override_reason = fields.Char(
-        string="Override reason", tracking=True, copy=False
+        string="Override reason",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
     )
 
     psa_priority = fields.Selection(
@@ -112,7 +119,8 @@ class HelpdeskTicket(models.Model):
     )
 
     psa_can_override_priority = fields.Boolean(
-        compute="_compute_psa_can_override_priority"
+        compute="_compute_psa_can_override_priority",
+        groups="base.group_user",
     )
 
     @api.depends("team_id")

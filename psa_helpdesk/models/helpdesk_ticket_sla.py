@@ -31,6 +31,7 @@ class HelpdeskTicket(models.Model):
         help="Service levels the clocks of this ticket count on. Taken from "
         "the contract covering the ticket, else from the team; only support "
         "managers may choose another one.",
+        groups="base.group_user",
     )
 
     psa_sla_ids = fields.One2many(
@@ -47,6 +48,7 @@ class HelpdeskTicket(models.Model):
         copy=False,
         readonly=True,
         help="1 while the ticket was never reopened; each reopening adds one.",
+        groups="base.group_user",
     )
 
     psa_sla_resume_stage_id = fields.Many2one(
@@ -55,6 +57,7 @@ class HelpdeskTicket(models.Model):
         copy=False,
         readonly=True,
         help="Where a reply of the customer puts the ticket back.",
+        groups="base.group_user",
     )
 
     psa_sla_status = fields.Selection(
@@ -65,6 +68,7 @@ class HelpdeskTicket(models.Model):
         index=True,
         help="Worst state of the live clocks of the ticket; once none is live, "
         "the worst outcome of its last cycle.",
+        groups="base.group_user",
     )
 
     psa_sla_deadline = fields.Datetime(
@@ -73,6 +77,7 @@ class HelpdeskTicket(models.Model):
         store=True,
         index=True,
         help="Earliest deadline of the running clocks.",
+        groups="base.group_user",
     )
 
     psa_sla_remaining_hours = fields.Float(
@@ -81,6 +86,7 @@ class HelpdeskTicket(models.Model):
         # whoever may read the ticket (developers too) sees the time left
         compute_sudo=True,
         help="Business hours until the earliest deadline; negative when late.",
+        groups="base.group_user",
     )
 
     psa_sla_error = fields.Boolean(
@@ -104,6 +110,7 @@ class HelpdeskTicket(models.Model):
         search="_search_psa_sla_update_overdue",
         help="No update was sent to the customer for longer than the update "
         "interval of the SLA.",
+        groups="base.group_user",
     )
 
     psa_sla_update_late = fields.Boolean(
@@ -114,6 +121,7 @@ class HelpdeskTicket(models.Model):
         "grouping: set when the status action marks the live update clock "
         "breached (it is woken at that deadline), cleared by the next public "
         "reply or a pause.",
+        groups="base.group_user",
     )
 
     @api.depends("team_id", "contract_id.sla_policy_id")

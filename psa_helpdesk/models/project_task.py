@@ -233,6 +233,37 @@ class ProjectTask(models.Model):
                 user_id=(user or self.env.user).id,
             )
 
+    def _psa_fix_available_text(self, installation, tickets):
+        """The message telling the customer of ``installation`` that the fix
+        is available, in their language, from their own data only: their
+        tickets among ``tickets`` (number and subject), the product and the
+        versions. Never the task's title: it is the subject of the first
+        customer who reported the problem."""
+        self.ensure_one()
+        customer = installation.partner_id.commercial_partner_id
+        own = tickets.filtered(lambda t: t.commercial_partner_id == customer)
+        fix = self.psa_fix_version_id
+        env = self.with_context(lang=customer.lang or self.env.lang).env
+        values = {
+            "product": fix.product_id.name,
+            "version": fix.name,
+            "current": installation.version_id.name,
+        }
+        if own:
+            return env._(
+                "Dear customer, the problem you reported in %(tickets)s is fixed "
+                "in %(product)s version %(version)s. Your installation runs "
+                "version %(current)s: please contact us to plan the upgrade.",
+                tickets=", ".join(f"[#{t.number}] “{t.name}”" for t in own),
+                **values,
+            )
+        return env._(
+            "Dear customer, %(product)s version %(version)s fixes a problem "
+            "that affects your installation, which runs version %(current)s: "
+            "please contact us to plan the upgrade.",
+            **values,
+        )
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -279,19 +310,13 @@ class ProjectTask(models.Model):
     def _psa_notify_installations(self, installations):
         self.ensure_one()
         fix = self.psa_fix_version_id
+        # sudo: each customer's own tickets of the task name the problem
+        tickets = self.sudo().ticket_ids
         # sudo: developers and analysts may tell customers about a fix, but
         # only analysts may write installations (their chatter included).
         for installation in installations.sudo():
             installation.message_post(
-                body=self.env._(
-                    "Dear customer, the problem “%(task)s” is fixed in %(product)s "
-                    "version %(version)s. Your installation runs version "
-                    "%(current)s: please contact us to plan the upgrade.",
-                    task=self.name,
-                    product=fix.product_id.name,
-                    version=fix.name,
-                    current=installation.version_id.name,
-                ),
+                body=self._psa_fix_available_text(installation, tickets),
                 partner_ids=installation.partner_id.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",

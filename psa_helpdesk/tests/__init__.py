@@ -24,3 +24,4 @@ from . import test_views
 from . import test_integrity_fields
 from . import test_integrity_audit
 from . import test_integrity_clocks
+from . import test_integrity_portal

@@ -146,12 +146,24 @@ class TestCommunication(PsaCommon, MailCase):
         self.assertTrue(question.closed)
 
     def test_customer_closing_from_portal(self):
-        """A customer closing their own ticket from the portal writes no
-        resolution: helpdesk_mgmt's /ticket/close writes the stage as sudo."""
-        portal = new_test_user(self.env, login="psa_portal", groups="base.group_portal")
-        # sudo: as helpdesk_mgmt's controller does
-        self.ticket.with_user(portal).sudo().stage_id = self.stage_done
+        """A customer closing their own incident from the portal writes what
+        solved it (see test_integrity_portal): a write as superuser on their
+        behalf does not skip the resolution summary."""
+        portal = new_test_user(
+            self.env,
+            login="psa_portal",
+            groups="base.group_portal",
+            partner_id=self.colleague.id,
+            email=self.colleague.email,
+        )
+        with self.assertRaises(UserError):
+            self.ticket.with_user(portal).sudo().stage_id = self.stage_done
+        self.assertFalse(self.ticket.closed)
+        self.ticket.with_user(portal)._psa_portal_close(
+            self.stage_done, "Restarting the service solved it"
+        )
         self.assertTrue(self.ticket.closed)
+        self.assertIn("Restarting the service", self.ticket.psa_resolution)
 
     # ------------------------------------------------------------------
     # Closing email

@@ -55,7 +55,10 @@ class TestProblem(PsaDevelopmentCommon):
                 lambda m: m.subtype_id == self.env.ref("mail.mt_comment")
             )[:1]
             self.assertIn("Rounding fixed by patch 3.9.4", comment.body)
-            self.assertIn(self.problem.number, comment.body)
+            # the incident's own number and subject, not the problem's
+            self.assertIn(incident.number, comment.body)
+            self.assertIn(incident.name, comment.body)
+            self.assertNotIn(self.problem.number, comment.body)
             self.assertIn("Rounding fixed by patch 3.9.4", incident.psa_resolution)
         self.assertEqual(self.closed_incident.stage_id, cancelled, "left alone")
         self.assertFalse(self.problem.closed, "the problem itself stays open")
