@@ -89,6 +89,7 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
     psa_entitlement_pending = fields.Boolean(
+        groups="base.group_user",
         string="Entitlement pending",
         compute="_compute_psa_entitlement_pending",
         store=True,

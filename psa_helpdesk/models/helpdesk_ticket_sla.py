@@ -90,6 +90,7 @@ class HelpdeskTicket(models.Model):
     )
 
     psa_sla_error = fields.Boolean(
+        groups="base.group_user",
         string="SLA not computed",
         copy=False,
         readonly=True,
