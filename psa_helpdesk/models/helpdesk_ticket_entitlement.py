@@ -98,7 +98,9 @@ class HelpdeskTicket(models.Model):
         "entitled and no SLA clock runs; once a contract covers it, its clocks "
         "count from the ticket's creation.",
     )
-    psa_can_choose_contract = fields.Boolean(compute="_compute_psa_can_choose_contract")
+    psa_can_choose_contract = fields.Boolean(
+        compute="_compute_psa_can_choose_contract", groups="base.group_user"
+    )
 
     @api.depends("commercial_partner_id", "psa_product_id")
     def _compute_contract_id(self):

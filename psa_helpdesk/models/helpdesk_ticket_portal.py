@@ -163,8 +163,7 @@ class HelpdeskTicket(models.Model):
         # may not read the link.
         ticket = self.sudo()
         return bool(
-            stage.closed
-            and stage.psa_resolution_required
+            ticket._psa_close_kind(stage) == "solved"
             and ticket._psa_requires_resolution()
             and is_html_empty(ticket.psa_resolution)
         )

@@ -226,7 +226,7 @@ class TestPortalClose(PsaPortalCommon):
                 "name": "Closed by the other team",
                 "closed": True,
                 "close_from_portal": True,
-                "psa_resolution_required": False,
+                "psa_close_kind": "not_solved",
                 "team_ids": [Command.set(team.ids)],
             }
         )
