@@ -30,4 +30,5 @@ from . import psa_ticket_segment
 from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
 from . import mail_thread
+from . import mail_mail
 from . import psa_demo_data

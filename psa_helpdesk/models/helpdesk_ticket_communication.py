@@ -2,7 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Closing and customer communication on the ticket (SPEC §6): the resolution
 summary required to close, the closing email, the ``[#NUMBER]`` subject tag
-on outgoing emails and on inbound routing, and possible duplicates.
+on outgoing emails (put there by ``mail.mail``, ``models/mail_mail.py``) and
+on inbound routing, and possible duplicates.
 
 Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
@@ -197,26 +198,30 @@ class HelpdeskTicket(models.Model):
         return f"[#{self.number}]" if self.number and self.number != "/" else ""
 
     def _psa_tag_subject(self, subject):
-        """``subject`` with the ticket tag in front, unless already there."""
+        """``subject`` with the ticket tag ``[#NUMBER]`` exactly once: put in
+        front when missing, written so where the subject has it in another
+        case or without ``#`` (``[number]``), repeats removed. Every email
+        about the ticket goes through here (``mail.mail`` creation)."""
         self.ensure_one()
         tag = self._psa_subject_tag()
-        if not tag or tag in (subject or ""):
+        if not tag:
             return subject
-        return f"{tag} {subject or self.name}"
+        subject = subject or ""
+        pattern = re.compile(
+            rf"\[\s*#?\s*{re.escape(self.number)}\s*\]", flags=re.IGNORECASE
+        )
+        found = list(pattern.finditer(subject))
+        if not found:
+            return f"{tag} {subject or self.name}"
+        if len(found) == 1 and found[0].group() == tag:
+            return subject
+        first = found[0]
+        rest = pattern.sub("", subject[first.end() :])
+        return " ".join(f"{subject[: first.start()]}{tag}{rest}".split())
 
     def _message_compute_subject(self):
         self.ensure_one()
         return self._psa_tag_subject(self.name) or super()._message_compute_subject()
-
-    def _notify_by_email_get_base_mail_values(self, message, additional_values=None):
-        values = super()._notify_by_email_get_base_mail_values(
-            message, additional_values=additional_values
-        )
-        if len(self) == 1:
-            subject = self._psa_tag_subject(values.get("subject", message.subject))
-            if subject != message.subject:
-                values["subject"] = subject
-        return values
 
     # ------------------------------------------------------------------
     # Inbound email: find the ticket by its tag when threading headers are lost
