@@ -1,21 +1,28 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Closing and customer communication on the ticket (SPEC §6): the resolution
-summary required to close, the closing email, the ``[#NUMBER]`` subject tag
-on outgoing emails (put there by ``mail.mail``, ``models/mail_mail.py``) and
-on inbound routing, and possible duplicates.
+summary required to close, the closing email, automatic answers, the
+``[#NUMBER]`` subject tag on outgoing emails (put there by ``mail.mail``,
+``models/mail_mail.py``) and on inbound routing, and possible duplicates.
 
 Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
 
 import logging
 import re
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, is_html_empty
 
-from ..const import RESOLUTION_REQUEST_TYPES
+from ..const import (
+    AUTO_ANSWER_INTERVAL_HOURS,
+    AUTO_GENERATED,
+    AUTO_REPLIED,
+    AUTO_SUBMITTED_CONTEXT,
+    RESOLUTION_REQUEST_TYPES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +45,19 @@ class HelpdeskTicket(models.Model):
         sanitize_style=True,
         help="What was done to solve the request. Required to close a ticket "
         "about an installed product; sent to the customer in the closing email.",
+    )
+
+    psa_auto_answer_email = fields.Char(
+        string="Automatic answer sent to",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Address (normalised) that the automatic answer to this ticket "
+        "went to. One automatic answer per ticket, and one per address a day "
+        "whatever the ticket.",
+    )
+    psa_auto_answer_date = fields.Datetime(
+        string="Automatic answer sent on", readonly=True, copy=False
     )
 
     psa_duplicate_candidate_ids = fields.Many2many(
@@ -155,10 +175,13 @@ class HelpdeskTicket(models.Model):
         return res
 
     def _message_track_post_template(self, changes):
-        res = super()._message_track_post_template(changes)
+        # what a tracked change sends (stage templates, the closing email) is
+        # written by no one: automatic
+        tickets = self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED})
+        res = super(HelpdeskTicket, tickets)._message_track_post_template(changes)
         template = self._psa_closing_template()
         if changes and "stage_id" in changes and template:
-            self.filtered(
+            tickets.filtered(
                 lambda t: t.stage_id.closed and t.stage_id.mail_template_id == template
             )._psa_send_closing_email(template)
         return res
@@ -166,7 +189,8 @@ class HelpdeskTicket(models.Model):
     def _psa_send_closing_email(self, template):
         """Post the closing email to the customer recipients, rendered once per
         language: the recipient's, else the template's (the ticket contact's)."""
-        for ticket in self:
+        tickets = self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED})
+        for ticket in tickets:
             recipients = ticket._psa_customer_recipients()
             if not recipients:
                 continue
@@ -188,6 +212,57 @@ class HelpdeskTicket(models.Model):
                     subtype_xmlid="mail.mt_note",
                     email_layout_xmlid="mail.mail_notification_light",
                 )
+
+    # ------------------------------------------------------------------
+    # Automatic answers to the customer
+    # ------------------------------------------------------------------
+
+    def _psa_auto_answer(self, template):
+        """Post ``template`` to the customer of each ticket of ``self`` as an
+        automatic answer (``Auto-Submitted: auto-replied``), within the limits
+        that keep two automatic systems from answering each other for ever:
+        one automatic answer per ticket, and one per address of the contact in
+        ``AUTO_ANSWER_INTERVAL_HOURS``, whatever the ticket. A contact without
+        address gets the answer in the chatter only (the portal), so no limit.
+        Returns the tickets answered."""
+        now = fields.Datetime.now()
+        emails = {t.id: email_normalize(t.partner_id.email) or False for t in self}
+        addresses = {email for email in emails.values() if email}
+        answered_recently = set()
+        if addresses:
+            # sudo: the limit counts the answers sent on every ticket, those
+            # the user may not read too; only the addresses are read
+            since = now - timedelta(hours=AUTO_ANSWER_INTERVAL_HOURS)
+            recent = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search_fetch(
+                    [
+                        ("psa_auto_answer_email", "in", list(addresses)),
+                        ("psa_auto_answer_date", ">", since),
+                    ],
+                    ["psa_auto_answer_email"],
+                )
+            )
+            answered_recently = set(recent.mapped("psa_auto_answer_email"))
+        answered = self.browse()
+        for ticket in self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_REPLIED}):
+            email = emails[ticket.id]
+            if ticket.psa_auto_answer_date or email in answered_recently:
+                continue
+            ticket.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
+            # sudo: a system field (FIELD_RIGHTS), the trace of the answer
+            ticket.sudo().write(
+                {"psa_auto_answer_email": email, "psa_auto_answer_date": now}
+            )
+            if email:
+                answered_recently.add(email)
+            answered |= ticket
+        return answered
 
     # ------------------------------------------------------------------
     # Subject tag [#NUMBER] on outgoing emails

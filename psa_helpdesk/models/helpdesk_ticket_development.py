@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..const import AUTO_GENERATED, AUTO_SUBMITTED_CONTEXT
+
 
 class HelpdeskTicket(models.Model):
     """Development side of a ticket: escalation to a project task (reusing
@@ -226,7 +228,10 @@ class HelpdeskTicket(models.Model):
                 stages[incident] = stage
             resolution = problem.psa_problem_resolution
             for incident, stage in stages.items():
-                incident.message_post(
+                # the problem's resolution, posted by no one: automatic
+                incident.with_context(
+                    **{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED}
+                ).message_post(
                     body=Markup("<p>%s</p><p>%s</p>")
                     % (
                         self.env._(

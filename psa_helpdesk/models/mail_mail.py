@@ -4,13 +4,25 @@
 notifications of a message (replies, notes to partners, the closing email,
 the not-entitled answer), the composer in either mode, ``mail.template``'s
 ``send_mail`` (server and automated actions "Send email", SLA alerts), or code
-creating one directly. Its creation is therefore the one place where the
-subject of an email about a ticket gets the ticket tag ``[#NUMBER]``, exactly
-once (SPEC §6; ``helpdesk.ticket._psa_tag_subject``)."""
+creating one directly. Its creation is therefore the one place where:
 
+- the subject of an email about a ticket gets the ticket tag ``[#NUMBER]``,
+  exactly once (SPEC §6; ``helpdesk.ticket._psa_tag_subject``);
+- an email sent without a person writing it gets ``Auto-Submitted``
+  (RFC 3834), when the code sending it says so in the context
+  (``AUTO_SUBMITTED_CONTEXT``)."""
+
+import ast
 from collections import defaultdict
 
 from odoo import api, models
+
+from ..const import (
+    AUTO_GENERATED,
+    AUTO_REPLIED,
+    AUTO_SUBMITTED_CONTEXT,
+    AUTO_SUBMITTED_HEADERS,
+)
 
 # The models whose emails are about a ticket, and the field of their records
 # that gives it ("id": the record is the ticket).
@@ -26,6 +38,7 @@ class MailMail(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._psa_tag_ticket_subjects(vals_list)
+        self._psa_add_auto_submitted(vals_list)
         return super().create(vals_list)
 
     @api.model
@@ -68,3 +81,24 @@ class MailMail(models.Model):
             tagged = ticket._psa_tag_subject(subject)
             if tagged != subject:
                 vals["subject"] = tagged
+
+    @api.model
+    def _psa_add_auto_submitted(self, vals_list):
+        """``Auto-Submitted`` (and the headers that go with it) on every email
+        of ``vals_list`` when the context says they are automatic: the value
+        of ``AUTO_SUBMITTED_CONTEXT``, ``auto-replied`` or ``auto-generated``.
+        Headers the caller gives are kept."""
+        kind = self.env.context.get(AUTO_SUBMITTED_CONTEXT)
+        if kind not in (AUTO_REPLIED, AUTO_GENERATED):
+            return
+        for vals in vals_list:
+            headers = vals.get("headers") or {}
+            if isinstance(headers, str):
+                try:
+                    headers = ast.literal_eval(headers)
+                except (ValueError, SyntaxError):
+                    continue  # malformed: mail.mail logs and ignores them
+            if not isinstance(headers, dict):
+                continue
+            headers = {"Auto-Submitted": kind, **AUTO_SUBMITTED_HEADERS, **headers}
+            vals["headers"] = repr(headers)
