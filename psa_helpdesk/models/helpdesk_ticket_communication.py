@@ -152,12 +152,6 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
-    @api.model
-    def _psa_closing_template(self):
-        return self.env.ref(
-            "psa_helpdesk.mail_template_ticket_closed", raise_if_not_found=False
-        )
-
     def _psa_customer_recipients(self):
         """The customer side of the ticket: its contact and the followers who
         are not internal users, with an email address."""
@@ -167,10 +161,10 @@ class HelpdeskTicket(models.Model):
 
     def _track_template(self, changes):
         res = super()._track_template(changes)
-        template = res.get("stage_id", (None,))[0]
-        if template and template == self._psa_closing_template():
-            # sent by _message_track_post_template to every customer recipient
-            # in their language instead of as one mass mail to the contact
+        if "stage_id" in res and self[:1].stage_id._psa_closing_template():
+            # the closing email: sent by _message_track_post_template to every
+            # customer recipient in their language, instead of helpdesk_mgmt's
+            # one mass mail to the contact
             del res["stage_id"]
         return res
 
@@ -179,16 +173,17 @@ class HelpdeskTicket(models.Model):
         # written by no one: automatic
         tickets = self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED})
         res = super(HelpdeskTicket, tickets)._message_track_post_template(changes)
-        template = self._psa_closing_template()
-        if changes and "stage_id" in changes and template:
-            tickets.filtered(
-                lambda t: t.stage_id.closed and t.stage_id.mail_template_id == template
-            )._psa_send_closing_email(template)
+        if changes and "stage_id" in changes:
+            for ticket in tickets:
+                template = ticket.stage_id._psa_closing_template()
+                if template:
+                    ticket._psa_send_closing_email(template)
         return res
 
     def _psa_send_closing_email(self, template):
         """Post the closing email to the customer recipients, rendered once per
-        language: the recipient's, else the template's (the ticket contact's)."""
+        language: the recipient's, else the template's (the ticket contact's).
+        Which template: ``helpdesk.ticket.stage._psa_closing_template``."""
         tickets = self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED})
         for ticket in tickets:
             recipients = ticket._psa_customer_recipients()
