@@ -38,6 +38,11 @@ class HelpdeskTicket(models.Model):
 
     # Full history in the chatter: helpdesk_mgmt tracks stage and assignee only
     team_id = fields.Many2one(tracking=True)
+    # Indexed for the mail gateway (a tagged subject is looked up by number)
+    # and for helpdesk_mgmt's record rules on the contact (internal users and
+    # portal)
+    number = fields.Char(index=True)
+    partner_id = fields.Many2one(index=True)
 
     psa_resolution = fields.Html(
         string="Resolution",

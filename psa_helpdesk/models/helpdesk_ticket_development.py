@@ -15,6 +15,9 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
+    # Indexed: the developers' record rule and the task's notes to its tickets
+    # (project.task.ticket_ids) look tickets up by task; most have none
+    task_id = fields.Many2one(index="btree_not_null")
     # Related fields are read as superuser: agents see where the fix is even
     # when they cannot open the development task itself.
     psa_task_name = fields.Char(related="task_id.name", string="Development task")
