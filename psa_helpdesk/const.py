@@ -127,6 +127,26 @@ HISTORY_DIMENSIONS = {
 }
 
 # ---------------------------------------------------------------------------
+# Outgoing email (SPEC §6)
+# ---------------------------------------------------------------------------
+# An email the addon sends without a person writing it carries the RFC 3834
+# header ``Auto-Submitted``, so that vacation responders and other ticketing
+# systems do not answer it. The code sending it says which kind in the
+# context key AUTO_SUBMITTED_CONTEXT; mail.mail turns it into headers.
+AUTO_SUBMITTED_CONTEXT = "psa_auto_submitted"
+AUTO_REPLIED = "auto-replied"  # an automatic answer to what a customer sent
+AUTO_GENERATED = "auto-generated"  # any other automatic email
+AUTO_SUBMITTED_HEADERS = {
+    # ask Microsoft Exchange not to send out-of-office and automatic replies
+    "X-Auto-Response-Suppress": "OOF, AutoReply",
+}
+# Automatic answers to a customer (the not-entitled answer): at most one per
+# ticket, and at most one per address in this many hours whatever the ticket,
+# so that a system acknowledging each of our emails with a new one (under a
+# new subject, which opens a new ticket) cannot loop with us.
+AUTO_ANSWER_INTERVAL_HOURS = 24
+
+# ---------------------------------------------------------------------------
 # Reports
 # ---------------------------------------------------------------------------
 # Open backlog age buckets: (key, label, upper bound in days); keys sort in the

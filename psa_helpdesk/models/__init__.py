@@ -32,4 +32,5 @@ from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
 from . import helpdesk_ticket_portal
 from . import mail_thread
+from . import mail_mail
 from . import psa_demo_data

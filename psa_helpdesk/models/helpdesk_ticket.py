@@ -125,8 +125,11 @@ FIELD_RIGHTS = {
     "psa_sla_deadline": "system",
     "psa_sla_update_late": "system",
     "psa_sla_error": "system",
-    # SPEC §6: history
+    # SPEC §6: history; automatic answers (at most one per ticket, see
+    # _psa_auto_answer)
     "psa_segment_since": "system",
+    "psa_auto_answer_email": "system",
+    "psa_auto_answer_date": "system",
 }
 
 

@@ -3,20 +3,28 @@
 """Closing and customer communication on the ticket (SPEC §6): whether a
 ticket is closed as solved or not (``_psa_close_kind``, which the SLA clocks
 follow too), the resolution summary required to close as solved, the
-closing email, the ``[#NUMBER]`` subject tag on outgoing emails and on
-inbound routing, and possible duplicates.
+closing email, automatic answers, the ``[#NUMBER]`` subject tag on outgoing
+emails (put there by ``mail.mail``, ``models/mail_mail.py``) and on inbound
+routing, and possible duplicates.
 
 Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
 
 import logging
 import re
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, is_html_empty
 
-from ..const import RESOLUTION_REQUEST_TYPES
+from ..const import (
+    AUTO_ANSWER_INTERVAL_HOURS,
+    AUTO_GENERATED,
+    AUTO_REPLIED,
+    AUTO_SUBMITTED_CONTEXT,
+    RESOLUTION_REQUEST_TYPES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +40,11 @@ class HelpdeskTicket(models.Model):
 
     # Full history in the chatter: helpdesk_mgmt tracks stage and assignee only
     team_id = fields.Many2one(tracking=True)
+    # Indexed for the mail gateway (a tagged subject is looked up by number)
+    # and for helpdesk_mgmt's record rules on the contact (internal users and
+    # portal)
+    number = fields.Char(index=True)
+    partner_id = fields.Many2one(index=True)
 
     psa_resolution = fields.Html(
         string="Resolution",
@@ -39,6 +52,19 @@ class HelpdeskTicket(models.Model):
         sanitize_style=True,
         help="What was done to solve the request. Required to close a ticket "
         "about an installed product; sent to the customer in the closing email.",
+    )
+
+    psa_auto_answer_email = fields.Char(
+        string="Automatic answer sent to",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Address (normalised) that the automatic answer to this ticket "
+        "went to. One automatic answer per ticket, and one per address a day "
+        "whatever the ticket.",
+    )
+    psa_auto_answer_date = fields.Datetime(
+        string="Automatic answer sent on", readonly=True, copy=False
     )
 
     psa_duplicate_candidate_ids = fields.Many2many(
@@ -159,12 +185,6 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
-    @api.model
-    def _psa_closing_template(self):
-        return self.env.ref(
-            "psa_helpdesk.mail_template_ticket_closed", raise_if_not_found=False
-        )
-
     def _psa_customer_recipients(self):
         """The customer side of the ticket: its contact and the followers who
         are not internal users, with an email address."""
@@ -174,31 +194,33 @@ class HelpdeskTicket(models.Model):
 
     def _track_template(self, changes):
         res = super()._track_template(changes)
-        template = res.get("stage_id", (None,))[0]
-        if template and template == self._psa_closing_template():
-            # sent by _message_track_post_template to every customer recipient
-            # in their language instead of as one mass mail to the contact
+        if "stage_id" in res and self[:1].stage_id._psa_closing_template():
+            # the closing email: sent by _message_track_post_template to every
+            # customer recipient in their language, instead of helpdesk_mgmt's
+            # one mass mail to the contact
             del res["stage_id"]
         return res
 
     def _message_track_post_template(self, changes):
-        res = super()._message_track_post_template(changes)
-        template = self._psa_closing_template()
-        if changes and "stage_id" in changes and template:
+        # what a tracked change sends (stage templates, the closing email) is
+        # written by no one: automatic
+        tickets = self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED})
+        res = super(HelpdeskTicket, tickets)._message_track_post_template(changes)
+        if changes and "stage_id" in changes:
             # Only a solved closing carries a resolution to send: a
             # duplicate moved to a solved stage gets no closing email.
-            self.filtered(
-                lambda t: (
-                    t._psa_close_kind() == "solved"
-                    and t.stage_id.mail_template_id == template
-                )
-            )._psa_send_closing_email(template)
+            for ticket in tickets.filtered(lambda t: t._psa_close_kind() == "solved"):
+                template = ticket.stage_id._psa_closing_template()
+                if template:
+                    ticket._psa_send_closing_email(template)
         return res
 
     def _psa_send_closing_email(self, template):
         """Post the closing email to the customer recipients, rendered once per
-        language: the recipient's, else the template's (the ticket contact's)."""
-        for ticket in self:
+        language: the recipient's, else the template's (the ticket contact's).
+        Which template: ``helpdesk.ticket.stage._psa_closing_template``."""
+        tickets = self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED})
+        for ticket in tickets:
             recipients = ticket._psa_customer_recipients()
             if not recipients:
                 continue
@@ -222,6 +244,57 @@ class HelpdeskTicket(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # Automatic answers to the customer
+    # ------------------------------------------------------------------
+
+    def _psa_auto_answer(self, template):
+        """Post ``template`` to the customer of each ticket of ``self`` as an
+        automatic answer (``Auto-Submitted: auto-replied``), within the limits
+        that keep two automatic systems from answering each other for ever:
+        one automatic answer per ticket, and one per address of the contact in
+        ``AUTO_ANSWER_INTERVAL_HOURS``, whatever the ticket. A contact without
+        address gets the answer in the chatter only (the portal), so no limit.
+        Returns the tickets answered."""
+        now = fields.Datetime.now()
+        emails = {t.id: email_normalize(t.partner_id.email) or False for t in self}
+        addresses = {email for email in emails.values() if email}
+        answered_recently = set()
+        if addresses:
+            # sudo: the limit counts the answers sent on every ticket, those
+            # the user may not read too; only the addresses are read
+            since = now - timedelta(hours=AUTO_ANSWER_INTERVAL_HOURS)
+            recent = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search_fetch(
+                    [
+                        ("psa_auto_answer_email", "in", list(addresses)),
+                        ("psa_auto_answer_date", ">", since),
+                    ],
+                    ["psa_auto_answer_email"],
+                )
+            )
+            answered_recently = set(recent.mapped("psa_auto_answer_email"))
+        answered = self.browse()
+        for ticket in self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_REPLIED}):
+            email = emails[ticket.id]
+            if ticket.psa_auto_answer_date or email in answered_recently:
+                continue
+            ticket.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
+            # sudo: a system field (FIELD_RIGHTS), the trace of the answer
+            ticket.sudo().write(
+                {"psa_auto_answer_email": email, "psa_auto_answer_date": now}
+            )
+            if email:
+                answered_recently.add(email)
+            answered |= ticket
+        return answered
+
+    # ------------------------------------------------------------------
     # Subject tag [#NUMBER] on outgoing emails
     # ------------------------------------------------------------------
 
@@ -230,26 +303,30 @@ class HelpdeskTicket(models.Model):
         return f"[#{self.number}]" if self.number and self.number != "/" else ""
 
     def _psa_tag_subject(self, subject):
-        """``subject`` with the ticket tag in front, unless already there."""
+        """``subject`` with the ticket tag ``[#NUMBER]`` exactly once: put in
+        front when missing, written so where the subject has it in another
+        case or without ``#`` (``[number]``), repeats removed. Every email
+        about the ticket goes through here (``mail.mail`` creation)."""
         self.ensure_one()
         tag = self._psa_subject_tag()
-        if not tag or tag in (subject or ""):
+        if not tag:
             return subject
-        return f"{tag} {subject or self.name}"
+        subject = subject or ""
+        pattern = re.compile(
+            rf"\[\s*#?\s*{re.escape(self.number)}\s*\]", flags=re.IGNORECASE
+        )
+        found = list(pattern.finditer(subject))
+        if not found:
+            return f"{tag} {subject or self.name}"
+        if len(found) == 1 and found[0].group() == tag:
+            return subject
+        first = found[0]
+        rest = pattern.sub("", subject[first.end() :])
+        return " ".join(f"{subject[: first.start()]}{tag}{rest}".split())
 
     def _message_compute_subject(self):
         self.ensure_one()
         return self._psa_tag_subject(self.name) or super()._message_compute_subject()
-
-    def _notify_by_email_get_base_mail_values(self, message, additional_values=None):
-        values = super()._notify_by_email_get_base_mail_values(
-            message, additional_values=additional_values
-        )
-        if len(self) == 1:
-            subject = self._psa_tag_subject(values.get("subject", message.subject))
-            if subject != message.subject:
-                values["subject"] = subject
-        return values
 
     # ------------------------------------------------------------------
     # Inbound email: find the ticket by its tag when threading headers are lost

@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..const import AUTO_GENERATED, AUTO_SUBMITTED_CONTEXT
+
 
 class HelpdeskTicket(models.Model):
     """Development side of a ticket: escalation to a project task (reusing
@@ -13,6 +15,9 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
+    # Indexed: the developers' record rule and the task's notes to its tickets
+    # (project.task.ticket_ids) look tickets up by task; most have none
+    task_id = fields.Many2one(index="btree_not_null")
     # Related fields are read as superuser: agents see where the fix is even
     # when they cannot open the development task itself.
     psa_task_name = fields.Char(
@@ -243,8 +248,11 @@ class HelpdeskTicket(models.Model):
             resolution = problem.psa_problem_resolution
             for incident, stage in stages.items():
                 # to the incident's customer: their own ticket, never the
-                # problem ticket (another customer's subject)
-                incident.message_post(
+                # problem ticket (another customer's subject); posted by no
+                # one: automatic
+                incident.with_context(
+                    **{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED}
+                ).message_post(
                     body=Markup("<p>%s</p><p>%s</p>")
                     % (
                         self.env._(

@@ -285,6 +285,9 @@ class HelpdeskTicket(models.Model):
                 )
 
     def _psa_notify_not_entitled(self):
+        """A note for the agents, and the polite answer to the customer: an
+        automatic answer (``_psa_auto_answer``), limited per ticket and per
+        address."""
         template = self.env.ref(
             "psa_helpdesk.mail_template_psa_not_entitled", raise_if_not_found=False
         )
@@ -302,9 +305,5 @@ class HelpdeskTicket(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            if template and ticket.partner_id:
-                ticket.message_post_with_source(
-                    template,
-                    subtype_xmlid="mail.mt_comment",
-                    message_type="comment",
-                )
+        if template:
+            self.filtered("partner_id")._psa_auto_answer(template)

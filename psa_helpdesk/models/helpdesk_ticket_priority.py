@@ -15,6 +15,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..const import (
+    AUTO_GENERATED,
+    AUTO_SUBMITTED_CONTEXT,
     PRIORITIES,
     PRIORITY_TO_STAR,
     REQUEST_TYPE_HELP,
@@ -272,7 +274,8 @@ class HelpdeskTicket(models.Model):
         recipients = self.env["psa.sla.alert"]._recipients(
             self, ("team_leader", "support_managers")
         )
-        for ticket in self:
+        # the activities and the note may be emailed: automatic emails
+        for ticket in self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED}):
             users = recipients[ticket.id]
             if not users:
                 continue

@@ -5,6 +5,9 @@ from odoo.exceptions import ValidationError
 
 from ..const import CLOSE_KINDS
 
+# The ticket field holding the resolution summary, which a closing email shows
+RESOLUTION_FIELD = "psa_resolution"
+
 
 class HelpdeskTicketStage(models.Model):
     _inherit = "helpdesk.ticket.stage"
@@ -28,6 +31,25 @@ class HelpdeskTicketStage(models.Model):
         "asked. A ticket marked as a duplicate always closes as not solved.",
     )
 
+    @api.constrains("closed", "psa_close_kind", "mail_template_id")
+    def _check_psa_closing_template(self):
+        for stage in self.filtered(lambda s: s.closed and s.psa_close_kind == "solved"):
+            template = stage.mail_template_id
+            if template and RESOLUTION_FIELD not in (template.body_html or ""):
+                raise ValidationError(
+                    self.env._(
+                        "Stage %(stage)s closes tickets as solved: the customer "
+                        "receives the resolution summary in the closing email, but "
+                        "its email template %(template)s does not show it "
+                        "(%(field)s). Choose a template that does, or none (the "
+                        "standard closing email is sent), or make the stage close "
+                        "as not solved.",
+                        stage=stage.display_name,
+                        template=template.display_name,
+                        field=f"object.{RESOLUTION_FIELD}",
+                    )
+                )
+
     @api.constrains("psa_backlog")
     def _check_psa_backlog_incidents(self):
         backlog = self.filtered("psa_backlog")
@@ -40,3 +62,23 @@ class HelpdeskTicketStage(models.Model):
                     "Incidents sit in this stage: it cannot become a backlog stage."
                 )
             )
+
+    def _psa_closing_template(self):
+        """The closing email of a ticket entering this stage (SPEC §6): a
+        closed stage that closes as solved sends it, with the resolution
+        summary, to the customer recipients
+        (``helpdesk.ticket._psa_send_closing_email``): its own email
+        template, else the standard closing email
+        (``mail_template_ticket_closed``). Any other stage: none (its
+        template, if any, is sent by helpdesk_mgmt)."""
+        self.ensure_one()
+        Template = self.env["mail.template"]
+        if not (self.closed and self.psa_close_kind == "solved"):
+            return Template
+        return (
+            self.mail_template_id
+            or self.env.ref(
+                "psa_helpdesk.mail_template_ticket_closed", raise_if_not_found=False
+            )
+            or Template
+        )

@@ -7,7 +7,11 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
-from ..const import ENVIRONMENTS
+from ..const import AUTO_GENERATED, AUTO_SUBMITTED_CONTEXT, ENVIRONMENTS
+
+# what the task tells its tickets and customers is written by no one: the
+# emails it makes are automatic (Auto-Submitted)
+AUTOMATIC = {AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED}
 
 
 class ProjectTask(models.Model):
@@ -202,6 +206,7 @@ class ProjectTask(models.Model):
         tickets = self.sudo().ticket_ids.filtered(lambda t: not t.closed)
         if not tickets:
             return
+        tickets = tickets.with_context(**AUTOMATIC)
         html = Markup("<p>%s</p>") % header
         if body:
             html += body
@@ -213,7 +218,7 @@ class ProjectTask(models.Model):
         self.ensure_one()
         # sudo: see _psa_notify_tickets
         tickets = self.sudo().ticket_ids.filtered(lambda t: not t.closed)
-        for ticket in tickets:
+        for ticket in tickets.with_context(**AUTOMATIC):
             user = ticket.user_id or ticket.team_id.user_id
             note = self.env._(
                 "Development task %(task)s is finished%(fix)s. Tell the customer "
@@ -314,7 +319,7 @@ class ProjectTask(models.Model):
         tickets = self.sudo().ticket_ids
         # sudo: developers and analysts may tell customers about a fix, but
         # only analysts may write installations (their chatter included).
-        for installation in installations.sudo():
+        for installation in installations.sudo().with_context(**AUTOMATIC):
             installation.message_post(
                 body=self._psa_fix_available_text(installation, tickets),
                 partner_ids=installation.partner_id.ids,

@@ -26,6 +26,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_duration
 from odoo.tools.misc import babel_locale_parse, get_lang
 
+from ..const import AUTO_GENERATED, AUTO_SUBMITTED_CONTEXT
 from ..tools.business_time import to_local
 from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
 
@@ -372,6 +373,9 @@ class PsaSlaAlert(models.AbstractModel):
         template = self.env.ref(
             "psa_helpdesk.psa_ticket_sla_mail_template_alert", raise_if_not_found=False
         )
+        if template:
+            # an automatic email (Auto-Submitted)
+            template = template.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED})
         for alert in alerts:
             if not (template and alert["email"]):
                 continue

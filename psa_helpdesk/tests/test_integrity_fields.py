@@ -137,6 +137,8 @@ class TestTicketFieldRights(PsaContractCommon):
             "psa_sla_update_late": True,
             "psa_segment_since": {},
             "psa_sla_error": True,
+            "psa_auto_answer_email": "forged@example.com",
+            "psa_auto_answer_date": "2020-01-01 00:00:00",
         }
         system = {f for f, right in FIELD_RIGHTS.items() if right == "system"}
         self.assertEqual(set(samples), system, "every system field is tried")
