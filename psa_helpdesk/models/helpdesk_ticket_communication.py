@@ -55,6 +55,7 @@ class HelpdeskTicket(models.Model):
     )
 
     psa_auto_answer_email = fields.Char(
+        groups="base.group_user",
         string="Automatic answer sent to",
         readonly=True,
         copy=False,
@@ -64,7 +65,10 @@ class HelpdeskTicket(models.Model):
         "whatever the ticket.",
     )
     psa_auto_answer_date = fields.Datetime(
-        string="Automatic answer sent on", readonly=True, copy=False
+        groups="base.group_user",
+        string="Automatic answer sent on",
+        readonly=True,
+        copy=False,
     )
 
     psa_duplicate_candidate_ids = fields.Many2many(

@@ -24,6 +24,8 @@ CUSTOMER_FIELDS = frozenset(
     {
         # helpdesk_mgmt's own fields, which psa_helpdesk only indexes,
         # tracks or computes
+        "number",
+        "partner_id",
         "commercial_partner_id",
         "team_id",
         "priority",
