@@ -29,5 +29,6 @@ from . import project_project
 from . import psa_ticket_segment
 from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
+from . import mail_message
 from . import mail_thread
 from . import psa_demo_data

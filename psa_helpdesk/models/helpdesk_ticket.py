@@ -54,7 +54,8 @@ steps, in this order:
    also sees dimensions moved by the steps above.
 
 Messages (``_message_post_after_hook``): ``_psa_sla_on_message`` — a public
-reply of an agent or of the customer moves the clocks.
+reply of an agent or of the customer moves the clocks; an automatic email
+(``mail.message.psa_automatic``, set by the mail gateway) never does.
 
 Concern files: ``helpdesk_ticket_installed_base.py`` (§1),
 ``helpdesk_ticket_entitlement.py`` (§2), ``helpdesk_ticket_priority.py``
@@ -124,8 +125,9 @@ FIELD_RIGHTS = {
     "psa_sla_status": "system",
     "psa_sla_deadline": "system",
     "psa_sla_update_late": "system",
-    # SPEC §6: history
+    # SPEC §6: history and communication
     "psa_segment_since": "system",
+    "psa_automatic_origin": "system",
 }
 
 

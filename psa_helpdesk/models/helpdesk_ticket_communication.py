@@ -2,19 +2,29 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Closing and customer communication on the ticket (SPEC §6): the resolution
 summary required to close, the closing email, the ``[#NUMBER]`` subject tag
-on outgoing emails and on inbound routing, and possible duplicates.
+on outgoing emails and on inbound routing, automatic email, and possible
+duplicates.
+
+Inbound email: the gateway (``mail_thread.py``) recognises automatic email
+and routes; here a ticket decides what an email does to it:
+
+an automatic email (``mail.message.psa_automatic``) is a note that notifies
+no customer, opens a ticket flagged ``psa_automatic_origin`` when it has
+none, and is never answered (``_psa_auto_answer_allowed``: no
+acknowledgement, no not-entitled answer); the SLA engine ignores it.
 
 Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
 
 import logging
 import re
+from ast import literal_eval
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, is_html_empty
+from odoo.tools import SQL, email_normalize, email_split, is_html_empty
 
-from ..const import RESOLUTION_REQUEST_TYPES
+from ..const import MAIL_AUTOMATIC_KINDS, RESOLUTION_REQUEST_TYPES
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +47,17 @@ class HelpdeskTicket(models.Model):
         sanitize_style=True,
         help="What was done to solve the request. Required to close a ticket "
         "about an installed product; sent to the customer in the closing email.",
+    )
+
+    psa_automatic_origin = fields.Selection(
+        MAIL_AUTOMATIC_KINDS,
+        string="Opened by an automatic email",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The ticket was opened by an email sent by a machine (an "
+        "out-of-office reply, a delivery status notification, a mailing "
+        "list...): nobody was answered. Cancel it if there is nothing to do.",
     )
 
     psa_duplicate_candidate_ids = fields.Many2many(
@@ -151,6 +172,10 @@ class HelpdeskTicket(models.Model):
             # sent by _message_track_post_template to every customer recipient
             # in their language instead of as one mass mail to the contact
             del res["stage_id"]
+        elif template and not self._psa_auto_answer_allowed():
+            # the stage's email (the acknowledgement of a new ticket, a stage
+            # change caused by the email) would answer an automatic email
+            del res["stage_id"]
         return res
 
     def _message_track_post_template(self, changes):
@@ -219,8 +244,15 @@ class HelpdeskTicket(models.Model):
         return values
 
     # ------------------------------------------------------------------
-    # Inbound email: find the ticket by its tag when threading headers are lost
+    # Inbound email
     # ------------------------------------------------------------------
+
+    @api.model
+    def _psa_auto_answer_allowed(self):
+        """Whether the helpdesk may send an automatic answer now: not while
+        the gateway processes an email that is automatic or asks not to be
+        answered automatically (``mail.thread._message_route_process``)."""
+        return not self.env.context.get("psa_mail_no_autoreply")
 
     @api.model
     def _psa_tickets_from_subject(self, subject):
@@ -282,7 +314,66 @@ class HelpdeskTicket(models.Model):
         return result
 
     @api.model
+    def _psa_route_bounce(self, message, message_dict):
+        """Routes of a delivery status notification, which the standard
+        gateway only counts on the notifications of the email that bounced:
+        a note on the ticket of that email; sent to a ticket alias about an
+        email of no ticket, a new ticket (inbound mail is never lost)."""
+        bounced = message_dict.get("bounced_message")
+        if bounced:
+            # sudo: the gateway finds the ticket of the email that bounced
+            ticket = (
+                self.sudo().browse(bounced.res_id).exists()
+                if bounced.model == self._name and bounced.res_id
+                else self.browse()
+            )
+            if not ticket:
+                return []
+            message_dict["parent_id"] = bounced.id
+            return [(self._name, ticket.id, None, self.env.uid, False)]
+        addresses = [
+            email_normalize(address)
+            for address in email_split(message_dict.get("to") or "")
+        ]
+        # sudo: aliases are configuration the gateway reads
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search(
+                [
+                    ("alias_full_name", "in", [a for a in addresses if a]),
+                    ("alias_model_id.model", "=", self._name),
+                ]
+            )
+        )
+        routes = []
+        for alias in aliases:
+            user = self._mail_find_user_for_gateway(
+                message_dict.get("email_from"), alias=alias
+            )
+            route = self._routing_check_route(
+                message,
+                message_dict,
+                (
+                    self._name,
+                    alias.alias_force_thread_id,
+                    literal_eval(alias.alias_defaults or "{}"),
+                    user.id or self.env.uid,
+                    alias,
+                ),
+                raise_exception=False,
+            )
+            if route:
+                routes.append(route)
+        return routes
+
+    @api.model
     def message_new(self, msg, custom_values=None):
+        """A ticket opened by email, flagged when the email was automatic."""
+        if msg.get("psa_automatic"):
+            custom_values = dict(
+                custom_values or {}, psa_automatic_origin=msg["psa_automatic"]
+            )
         ticket = super().message_new(msg, custom_values=custom_values)
         tagged = self._psa_tickets_from_subject(msg.get("subject")) - ticket
         author = ticket.partner_id
@@ -301,6 +392,15 @@ class HelpdeskTicket(models.Model):
                 )
             )
         return ticket
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        """An automatic email notifies no customer: it is not forwarded as if
+        a person wrote it (an agent's out-of-office, a note answering a
+        customer's message)."""
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        if message.sudo().psa_automatic:
+            recipients = [r for r in recipients if not r["share"]]
+        return recipients
 
     # ------------------------------------------------------------------
     # Duplicates

@@ -193,7 +193,7 @@ class HelpdeskTicket(models.Model):
     def _psa_entitlement_after_create(self):
         """Create step, once the tickets exist: the account leader follows the
         ticket; a ticket no contract covers gets its note and the polite
-        answer to the customer."""
+        answer to the customer (none to an automatic email)."""
         for ticket in self.filtered("psa_account_leader_id"):
             ticket.message_subscribe(
                 partner_ids=ticket.psa_account_leader_id.partner_id.ids
@@ -268,24 +268,35 @@ class HelpdeskTicket(models.Model):
                 )
 
     def _psa_notify_not_entitled(self):
+        """A note for the agents and the polite answer to the customer,
+        unless the email that opened the ticket may not be answered
+        automatically (``_psa_auto_answer_allowed``)."""
         template = self.env.ref(
             "psa_helpdesk.mail_template_psa_not_entitled", raise_if_not_found=False
         )
+        answer = self._psa_auto_answer_allowed()
         for ticket in self:
-            ticket.message_post(
-                body=self.env._(
-                    "No active contract of %(customer)s covers %(product)s: the "
-                    "ticket is not entitled to support, is kept out of the SLA "
-                    "clocks and was routed to %(team)s.",
-                    customer=ticket.commercial_partner_id.display_name
-                    or self.env._("(no customer)"),
-                    product=ticket.psa_product_id.display_name
-                    or self.env._("its product"),
-                    team=ticket.team_id.display_name or self.env._("(no team)"),
-                ),
-                subtype_xmlid="mail.mt_note",
+            body = self.env._(
+                "No active contract of %(customer)s covers %(product)s: the "
+                "ticket is not entitled to support, is kept out of the SLA "
+                "clocks and was routed to %(team)s.",
+                customer=ticket.commercial_partner_id.display_name
+                or self.env._("(no customer)"),
+                product=ticket.psa_product_id.display_name or self.env._("its product"),
+                team=ticket.team_id.display_name or self.env._("(no team)"),
             )
-            if template and ticket.partner_id:
+            if not answer:
+                body = " ".join(
+                    (
+                        body,
+                        self.env._(
+                            "No answer was sent: the email that opened it was "
+                            "automatic or asked not to be answered automatically."
+                        ),
+                    )
+                )
+            ticket.message_post(body=body, subtype_xmlid="mail.mt_note")
+            if answer and template and ticket.partner_id:
                 ticket.message_post_with_source(
                     template,
                     subtype_xmlid="mail.mt_comment",

@@ -22,3 +22,4 @@ from . import test_sla_countdown_ui
 from . import test_pipeline
 from . import test_views
 from . import test_integrity_fields
+from . import test_mail_gateway

@@ -134,6 +134,7 @@ class TestTicketFieldRights(PsaContractCommon):
             "psa_sla_deadline": "2030-01-01 00:00:00",
             "psa_sla_update_late": True,
             "psa_segment_since": {},
+            "psa_automatic_origin": "auto_reply",
         }
         system = {f for f, right in FIELD_RIGHTS.items() if right == "system"}
         self.assertEqual(set(samples), system, "every system field is tried")
