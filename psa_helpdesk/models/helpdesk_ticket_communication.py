@@ -22,14 +22,17 @@ from ast import literal_eval
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, email_split, is_html_empty
+from odoo.osv import expression
+from odoo.tools import SQL, email_normalize, email_split, escape_psql, is_html_empty
 
 from ..const import MAIL_AUTOMATIC_KINDS, RESOLUTION_REQUEST_TYPES
 
 _logger = logging.getLogger(__name__)
 
-# "[#HT00012]" as the support handbook asks for in subjects
-TICKET_TAG_RE = re.compile(r"\[#\s*([A-Za-z0-9][\w./-]*)\s*\]")
+# "[#HT00012]" as the support handbook asks for in subjects; any case, spaces
+# inside the brackets tolerated
+TICKET_TAG_RE = re.compile(r"\[\s*#\s*([A-Za-z0-9][\w./-]*)\s*\]")
+TICKET_TAG_LIMIT = 5  # tags of one subject looked up
 DUPLICATE_SIMILARITY = 0.3  # pg_trgm similarity() threshold
 DUPLICATE_WORD_OVERLAP = 0.5  # fallback without pg_trgm
 DUPLICATE_LIMIT = 5
@@ -256,10 +259,10 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _psa_tickets_from_subject(self, subject):
-        """Tickets whose tag ``[#NUMBER]`` appears in ``subject``, unchecked:
-        callers must only use a ticket the sender owns (``_psa_sender_owns``).
-        """
-        numbers = TICKET_TAG_RE.findall(subject or "")
+        """Tickets whose tag ``[#NUMBER]`` appears in ``subject``, in any
+        case, unchecked: callers must only use a ticket the sender owns
+        (``_psa_sender_owns``)."""
+        numbers = TICKET_TAG_RE.findall(subject or "")[:TICKET_TAG_LIMIT]
         if not numbers:
             return self.browse()
         # sudo: like the lookup of threading headers, routing must find the
@@ -268,7 +271,11 @@ class HelpdeskTicket(models.Model):
         return (
             self.sudo()
             .with_context(active_test=False)
-            .search([("number", "in", numbers)])
+            .search(
+                expression.OR(
+                    [("number", "=ilike", escape_psql(number))] for number in numbers
+                )
+            )
         )
 
     @api.model

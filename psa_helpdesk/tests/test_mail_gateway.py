@@ -3,8 +3,9 @@
 """Real inbound email through the mail gateway (SPEC §4, §6, §7).
 
 The raw messages of ``tests/data/`` are shaped like the traffic of the support
-address: replies from Gmail and Outlook (``RE:``, ``RV:``), auto-responders
-(Exchange, Gmail), a delivery status notification, a mailing list. Each goes through
+address: replies from Gmail, Outlook (``RE:``, ``RV:``) and Thunderbird,
+auto-responders (Exchange, Gmail), a delivery status notification, a mailing
+list. Each goes through
 ``mail.thread.message_process`` to the team's alias, and the tests check the
 ticket, the message, the SLA clocks and the emails the helpdesk sends back.
 """
@@ -23,7 +24,7 @@ from odoo.addons.mail.tests.common import MailCase
 from .common import PsaContractCommon
 
 DATA = "psa_helpdesk/tests/data/"
-ALIAS = "soporte@support.example.com"
+LAURA_FROM = "=?UTF-8?Q?Laura_G=C3=B3mez?= <laura.gomez@testville.gob.ar>"
 # Message-Ids of emails the helpdesk sent, which the corpus answers or bounces
 QUESTION_ID = (
     "<1772449200.318472951.602118-openerp-42-helpdesk.ticket@support.example.com>"
@@ -298,6 +299,34 @@ class TestMailGateway(PsaContractCommon, MailCase):
         self.assertIn("certificado de AFIP", str(forward_message.body))
         for message in reply_message | forward_message:
             self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+
+    def test_thunderbird_reply_lower_case_tag(self):
+        """``re:  [#ht00298]  still failing`` without threading headers: the
+        tag is found whatever its case, never for another customer."""
+        with freeze_time("2026-03-03 13:05:12"), self.mock_mail_gateway():
+            ticket = self._process(raw := eml("thunderbird_reply_no_headers.eml"))
+        self.assertEqual(ticket, self.other_ticket)
+        message = self._received(raw)
+        self.assertEqual(message.res_id, ticket.id)
+        self.assertEqual(message.author_id, self.contact)
+        self.assertIn("libro IVA sale vacío", str(message.body))
+        # the same subject from another customer opens its own ticket
+        with freeze_time("2026-03-03 13:06:00"), self.mock_mail_gateway():
+            new = self._process(
+                eml(
+                    "thunderbird_reply_no_headers.eml",
+                    [
+                        (LAURA_FROM, "Otto Other <otto.other@gmail.com>"),
+                        ("5e0c2b1a-93f4", "6f1d3c2b-04a5"),
+                    ],
+                )
+            )
+        self.assertNotEqual(new, self.other_ticket)
+        self.assertEqual(new.partner_id, self.other_contact)
+        self.assertEqual(
+            self.other_ticket.message_ids.filtered(lambda m: m.message_type == "email"),
+            message,
+        )
 
     def test_reply_asking_for_no_auto_answer_is_a_reply(self):
         """``X-Auto-Response-Suppress`` (Exchange) on a person's reply: it
