@@ -183,6 +183,8 @@ class HelpdeskTicket(models.Model):
                 continue
             if not vals.get("psa_product_id") and customer.id in under_contract:
                 continue
+            if not customer and self._psa_awaits_customer():
+                continue
             company = self.env["res.company"].browse(
                 vals.get("company_id") or self.env.company.id
             )
@@ -201,7 +203,20 @@ class HelpdeskTicket(models.Model):
         not_entitled = self.filtered(lambda t: not t.psa_entitled)
         pending = not_entitled.filtered("psa_entitlement_pending")
         pending._psa_notify_entitlement_pending()
-        (not_entitled - pending)._psa_notify_not_entitled()
+        # an agent chooses the customer (message_new notes it)
+        awaiting = (
+            not_entitled.filtered(lambda t: not t.partner_id)
+            if self._psa_awaits_customer()
+            else self.browse()
+        )
+        (not_entitled - pending - awaiting)._psa_notify_not_entitled()
+
+    @api.model
+    def _psa_awaits_customer(self):
+        """Whether tickets created now without a customer wait for an agent
+        to choose it rather than being routed as without contract: those an
+        internal user's email opens (``message_new``)."""
+        return bool(self.env.context.get("psa_mail_internal_author"))
 
     def _psa_notify_entitlement_pending(self):
         """A note for the agents: the customer is under contract, the

@@ -14,6 +14,7 @@ What a ticket does with an inbound email is in
 import logging
 
 from odoo import api, models
+from odoo.tools import email_normalize, email_split
 
 _logger = logging.getLogger(__name__)
 
@@ -120,8 +121,8 @@ class MailThread(models.AbstractModel):
         cover both aliases and incoming mail servers set to create tickets):
 
         - an email that would open a ticket but carries the tag ``[#NUMBER]``
-          of a ticket of its sender's customer (a reply that lost its
-          threading headers) goes to that ticket;
+          of a ticket its sender may write to (a customer reply or an agent's
+          email that lost its threading headers) goes to that ticket;
         - a delivery status notification, which the standard gateway counts
           on the notifications and drops, is logged on the ticket of the
           email that bounced (or opens one when sent to a ticket alias)."""
@@ -149,16 +150,27 @@ class MailThread(models.AbstractModel):
           and, on tickets, logged as a note: it never notifies customers nor
           counts as anybody's reply;
         - while the email is processed, the context says whether it may be
-          answered automatically (``psa_mail_no_autoreply``)."""
+          answered automatically (``psa_mail_no_autoreply``) and which
+          addresses already received it (``psa_mail_inbound``: its
+          Message-Id and recipients)."""
         kind, no_autoreply = self._psa_mail_automation(message, message_dict)
         if kind:
             message_dict["psa_automatic"] = kind
             if any(route[0] == TICKET_MODEL for route in routes or ()):
                 message_dict["is_internal"] = True
-        gateway = (
-            self.with_context(psa_mail_no_autoreply=True) if no_autoreply else self
-        )
-        return super(MailThread, gateway)._message_route_process(
+        recipients = {
+            email_normalize(address)
+            for address in email_split(message_dict.get("recipients") or "")
+        }
+        context = {
+            "psa_mail_inbound": (
+                message_dict.get("message_id"),
+                tuple(sorted(filter(None, recipients))),
+            )
+        }
+        if no_autoreply:
+            context["psa_mail_no_autoreply"] = True
+        return super(MailThread, self.with_context(**context))._message_route_process(
             message, message_dict, routes
         )
 

@@ -5,7 +5,7 @@
 The raw messages of ``tests/data/`` are shaped like the traffic of the support
 address: replies from Gmail, Outlook (``RE:``, ``RV:``) and Thunderbird,
 auto-responders (Exchange, Gmail), a delivery status notification, a mailing
-list. Each goes through
+list, an agent writing from his own mail client. Each goes through
 ``mail.thread.message_process`` to the team's alias, and the tests check the
 ticket, the message, the SLA clocks and the emails the helpdesk sends back.
 """
@@ -21,10 +21,9 @@ from odoo.tools import file_open, mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
 
-from .common import PsaContractCommon
+from .common import PsaContractCommon, new_company_user
 
 DATA = "psa_helpdesk/tests/data/"
-LAURA_FROM = "=?UTF-8?Q?Laura_G=C3=B3mez?= <laura.gomez@testville.gob.ar>"
 # Message-Ids of emails the helpdesk sent, which the corpus answers or bounces
 QUESTION_ID = (
     "<1772449200.318472951.602118-openerp-42-helpdesk.ticket@support.example.com>"
@@ -32,6 +31,13 @@ QUESTION_ID = (
 BOUNCED_ID = (
     "<1772463600.504918337.240117-openerp-42-helpdesk.ticket@support.example.com>"
 )
+# the agent's email: to the customer with the team in copy, or to the team
+TO_CUSTOMER_CC_TEAM = (
+    "To: =?utf-8?B?TGF1cmEgR8OzbWV6?= <laura.gomez@testville.gob.ar>\n"
+    "CC: Soporte <soporte@support.example.com>"
+)
+TO_TEAM = "To: Soporte <soporte@support.example.com>"
+LAURA_FROM = "=?UTF-8?Q?Laura_G=C3=B3mez?= <laura.gomez@testville.gob.ar>"
 GATEWAY_LOGGERS = (
     "odoo.addons.mail.models.mail_thread",
     "odoo.addons.psa_helpdesk.models.mail_thread",
@@ -555,6 +561,117 @@ class TestMailGateway(PsaContractCommon, MailCase):
         self.assertEqual(ticket.psa_automatic_origin, "bounce")
         self.assertEqual(ticket.name, "Undelivered Mail Returned to Sender")
         self.assertFalse(self._new_mails)
+
+    # ------------------------------------------------------------------
+    # An agent's email from his own mail client
+    # ------------------------------------------------------------------
+
+    def test_agent_reply_from_own_client(self):
+        """Fault 2: ``RE: [#HT00042]`` from the agent to the customer, the
+        team's address in copy, no threading headers: the agent's public
+        reply on that ticket, the first response, not sent again to the
+        customer (who has it); customer followers not in copy get it."""
+        self.ticket.message_subscribe(partner_ids=self.colleague.ids)
+        response = self._clock(self.ticket, "response")
+        count = self.env["helpdesk.ticket"].search_count([])
+        with freeze_time("2026-03-02 16:30:40"), self.mock_mail_gateway():
+            ticket = self._process(raw := eml("agent_reply_own_client.eml"))
+        self.assertEqual(ticket, self.ticket)
+        self.assertEqual(self.env["helpdesk.ticket"].search_count([]), count)
+        message = self._received(raw)
+        self.assertEqual(message.author_id, self.agent.partner_id)
+        self.assertEqual(message.message_type, "email")
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertFalse(message.is_internal)
+        self.assertEqual(response.status, "met")
+        self.assertEqual(str(response.reached_date), "2026-03-02 16:30:40")
+        self.assertEqual(self._clock(ticket, "update").status, "running")
+        self.assertFalse(self._mails_to(self.contact))
+        self.assertTrue(self._mails_to(self.colleague))
+        self.assertEqual(ticket.partner_id, self.contact)
+
+    def test_agent_email_to_team_only_is_a_note(self):
+        """The same email sent to the team's address only: the customer did
+        not receive it, so it is a note, not the first response."""
+        response = self._clock(self.ticket, "response")
+        with freeze_time("2026-03-02 16:30:40"), self.mock_mail_gateway():
+            ticket = self._process(
+                raw := eml(
+                    "agent_reply_own_client.eml",
+                    [(TO_CUSTOMER_CC_TEAM, TO_TEAM)],
+                )
+            )
+        self.assertEqual(ticket, self.ticket)
+        message = self._received(raw)
+        self.assertEqual(message.author_id, self.agent.partner_id)
+        self.assertTrue(message.is_internal)
+        self.assertEqual(response.status, "running")
+        self.assertFalse(self._mails_to(self.customer_side))
+
+    def test_agent_email_never_makes_the_agent_customer(self):
+        """Without a tag, an agent's email opens a ticket for the customer it
+        was sent to; sent to the team only, a ticket without customer that
+        waits for the agent to choose one (not routed as without contract)."""
+        untagged = [("RE: [#HT00042] Invoices rejected", "Invoices rejected")]
+        with freeze_time("2026-03-02 16:30:40"), self.mock_mail_gateway():
+            ticket = self._process(raw := eml("agent_reply_own_client.eml", untagged))
+        self.assertNotEqual(ticket, self.ticket)
+        self.assertEqual(ticket.partner_id, self.contact)
+        self.assertTrue(ticket.psa_entitled)
+        self.assertEqual(self._received(raw).author_id, self.agent.partner_id)
+        self.assertEqual(self._received(raw).res_id, ticket.id)
+        with freeze_time("2026-03-02 16:40:00"), self.mock_mail_gateway():
+            ticket = self._process(
+                eml(
+                    "agent_reply_own_client.eml",
+                    [
+                        *untagged,
+                        (TO_CUSTOMER_CC_TEAM, TO_TEAM),
+                        ("A4B5C@", "A4B5D@"),
+                    ],
+                )
+            )
+        self.assertFalse(ticket.partner_id)
+        self.assertFalse(ticket.partner_email)
+        self.assertEqual(ticket.team_id, self.team_l1, "not routed to commercial")
+        self.assertTrue(
+            ticket.message_ids.filtered(lambda m: "choose the customer" in str(m.body))
+        )
+        self.assertFalse(
+            ticket.message_ids.filtered(lambda m: "No active contract" in str(m.body))
+        )
+        self.assertFalse(self._new_mails.filtered(lambda m: m.res_id == ticket.id))
+
+    def test_agent_email_never_reaches_a_ticket_he_cannot_read(self):
+        """An internal user of another company tagging the ticket: not
+        attached there (a note says why, naming no customer); the email opens
+        a ticket for the customer it was sent to."""
+        __, outsider = new_company_user(
+            self.env,
+            "Other vendor (test)",
+            "psa_gateway_outsider",
+            "psa_helpdesk.group_psa_agent",
+        )
+        outsider.email = "otro.agente@otro.example"
+        self.assertFalse(self.ticket.with_user(outsider).has_access("read"))
+        with freeze_time("2026-03-02 16:30:40"), self.mock_mail_gateway():
+            ticket = self._process(
+                raw := eml(
+                    "agent_reply_own_client.eml",
+                    [
+                        (
+                            "From: Ana Agente <ana.agente@psa.example>",
+                            f"From: {outsider.email}",
+                        )
+                    ],
+                )
+            )
+        self.assertNotEqual(ticket, self.ticket)
+        self.assertNotEqual(self._received(raw).res_id, self.ticket.id)
+        self.assertEqual(ticket.partner_id, self.contact)
+        note = ticket.message_ids.filtered(lambda m: "may not read" in str(m.body))
+        self.assertEqual(len(note), 1)
+        self.assertIn("[#HT00042]", str(note.body))
 
     # ------------------------------------------------------------------
     # Loops
