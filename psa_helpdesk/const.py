@@ -147,6 +147,19 @@ AUTO_SUBMITTED_HEADERS = {
 AUTO_ANSWER_INTERVAL_HOURS = 24
 
 # ---------------------------------------------------------------------------
+# Inbound email (SPEC §4, §6)
+# ---------------------------------------------------------------------------
+# Automatic email (RFC 3834 auto-replies, RFC 3464 delivery status
+# notifications, bulk and list mail): logged on its ticket, never answered,
+# never a person's reply (mail.thread._psa_mail_automation decides).
+MAIL_AUTOMATIC_KINDS = [
+    ("auto_reply", "Automatic reply"),
+    ("bounce", "Delivery status notification"),
+    ("bulk", "Bulk or mailing list"),
+    ("auto_generated", "Automatically generated"),
+]
+
+# ---------------------------------------------------------------------------
 # Reports
 # ---------------------------------------------------------------------------
 # Open backlog age buckets: (key, label, upper bound in days); keys sort in the

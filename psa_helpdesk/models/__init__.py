@@ -31,6 +31,7 @@ from . import psa_ticket_segment
 from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
 from . import helpdesk_ticket_portal
+from . import mail_message
 from . import mail_thread
 from . import mail_mail
 from . import psa_demo_data

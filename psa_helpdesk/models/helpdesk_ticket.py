@@ -54,7 +54,8 @@ steps, in this order:
    also sees dimensions moved by the steps above.
 
 Messages (``_message_post_after_hook``): ``_psa_sla_on_message`` — a public
-reply of an agent or of the customer moves the clocks.
+reply of an agent or of the customer moves the clocks; an automatic email
+(``mail.message.psa_automatic``, set by the mail gateway) never does.
 
 Concern files: ``helpdesk_ticket_installed_base.py`` (§1),
 ``helpdesk_ticket_entitlement.py`` (§2), ``helpdesk_ticket_priority.py``
@@ -130,6 +131,7 @@ FIELD_RIGHTS = {
     "psa_segment_since": "system",
     "psa_auto_answer_email": "system",
     "psa_auto_answer_date": "system",
+    "psa_automatic_origin": "system",
 }
 
 

@@ -1,23 +1,49 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+<<<<<<< HEAD
 """Closing and customer communication on the ticket (SPEC §6): whether a
 ticket is closed as solved or not (``_psa_close_kind``, which the SLA clocks
 follow too), the resolution summary required to close as solved, the
 closing email, automatic answers, the ``[#NUMBER]`` subject tag on outgoing
 emails (put there by ``mail.mail``, ``models/mail_mail.py``) and on inbound
 routing, and possible duplicates.
+=======
+"""Closing and customer communication on the ticket (SPEC §6): the resolution
+summary required to close, the closing email, the ``[#NUMBER]`` subject tag
+on outgoing emails, inbound email (routing by the tag, agents' emails,
+automatic email), and possible duplicates.
+
+Inbound email: the gateway (``mail_thread.py``) recognises automatic email
+and routes; here a ticket decides what an email does to it:
+
+- an automatic email (``mail.message.psa_automatic``) is a note that notifies
+  no customer, opens a ticket flagged ``psa_automatic_origin`` when it has
+  none, and is never answered (``_psa_auto_answer_allowed``: no
+  acknowledgement, no not-entitled answer); the SLA engine ignores it;
+- an email of an internal user is the agent's message on the ticket tagged
+  in its subject (public when the customer received it, else a note) and
+  never makes the agent the customer of a new ticket;
+- nobody gets, through the chatter, a copy of an email they received
+  directly (``_notify_get_recipients``).
+>>>>>>> issue13-mailin
 
 Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
 
 import logging
 import re
+<<<<<<< HEAD
 from datetime import timedelta
+=======
+from ast import literal_eval
+>>>>>>> issue13-mailin
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, is_html_empty
+from odoo.osv import expression
+from odoo.tools import SQL, email_normalize, email_split, escape_psql, is_html_empty
 
+<<<<<<< HEAD
 from ..const import (
     AUTO_ANSWER_INTERVAL_HOURS,
     AUTO_GENERATED,
@@ -25,11 +51,16 @@ from ..const import (
     AUTO_SUBMITTED_CONTEXT,
     RESOLUTION_REQUEST_TYPES,
 )
+=======
+from ..const import MAIL_AUTOMATIC_KINDS, RESOLUTION_REQUEST_TYPES
+>>>>>>> issue13-mailin
 
 _logger = logging.getLogger(__name__)
 
-# "[#HT00012]" as the support handbook asks for in subjects
-TICKET_TAG_RE = re.compile(r"\[#\s*([A-Za-z0-9][\w./-]*)\s*\]")
+# "[#HT00012]" as the support handbook asks for in subjects; any case, spaces
+# inside the brackets tolerated
+TICKET_TAG_RE = re.compile(r"\[\s*#\s*([A-Za-z0-9][\w./-]*)\s*\]")
+TICKET_TAG_LIMIT = 5  # tags of one subject looked up
 DUPLICATE_SIMILARITY = 0.3  # pg_trgm similarity() threshold
 DUPLICATE_WORD_OVERLAP = 0.5  # fallback without pg_trgm
 DUPLICATE_LIMIT = 5
@@ -54,6 +85,7 @@ class HelpdeskTicket(models.Model):
         "about an installed product; sent to the customer in the closing email.",
     )
 
+<<<<<<< HEAD
     psa_auto_answer_email = fields.Char(
         groups="base.group_user",
         string="Automatic answer sent to",
@@ -69,6 +101,18 @@ class HelpdeskTicket(models.Model):
         string="Automatic answer sent on",
         readonly=True,
         copy=False,
+=======
+    psa_automatic_origin = fields.Selection(
+        MAIL_AUTOMATIC_KINDS,
+        groups="base.group_user",
+        string="Opened by an automatic email",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The ticket was opened by an email sent by a machine (an "
+        "out-of-office reply, a delivery status notification, a mailing "
+        "list...): nobody was answered. Cancel it if there is nothing to do.",
+>>>>>>> issue13-mailin
     )
 
     psa_duplicate_candidate_ids = fields.Many2many(
@@ -203,6 +247,10 @@ class HelpdeskTicket(models.Model):
             # customer recipient in their language, instead of helpdesk_mgmt's
             # one mass mail to the contact
             del res["stage_id"]
+        elif template and not self._psa_auto_answer_allowed():
+            # the stage's email (the acknowledgement of a new ticket, a stage
+            # change caused by the email) would answer an automatic email
+            del res["stage_id"]
         return res
 
     def _message_track_post_template(self, changes):
@@ -333,24 +381,41 @@ class HelpdeskTicket(models.Model):
         return self._psa_tag_subject(self.name) or super()._message_compute_subject()
 
     # ------------------------------------------------------------------
-    # Inbound email: find the ticket by its tag when threading headers are lost
+    # Inbound email
     # ------------------------------------------------------------------
 
     @api.model
+    def _psa_auto_answer_allowed(self):
+        """Whether the helpdesk may send an automatic answer now: not while
+        the gateway processes an email that is automatic or asks not to be
+        answered automatically (``mail.thread._message_route_process``)."""
+        return not self.env.context.get("psa_mail_no_autoreply")
+
+    @api.model
+    def _psa_internal_user(self, partner):
+        """The active internal user of ``partner``, if any."""
+        # sudo: whether a sender is an employee, whoever processes the email
+        return partner.sudo().user_ids.filtered(lambda u: not u.share)[:1]
+
+    @api.model
     def _psa_tickets_from_subject(self, subject):
-        """Tickets whose tag ``[#NUMBER]`` appears in ``subject``, unchecked:
-        callers must only use a ticket the sender owns (``_psa_sender_owns``).
-        """
-        numbers = TICKET_TAG_RE.findall(subject or "")
+        """Tickets whose tag ``[#NUMBER]`` appears in ``subject``, in any
+        case, unchecked: callers must only use a ticket the sender may write
+        to (``_psa_sender_may_attach``)."""
+        numbers = TICKET_TAG_RE.findall(subject or "")[:TICKET_TAG_LIMIT]
         if not numbers:
             return self.browse()
         # sudo: like the lookup of threading headers, routing must find the
         # ticket whatever the gateway user may read; nothing of it is used or
-        # disclosed unless the sender is the ticket's customer
+        # disclosed unless the sender may write to it
         return (
             self.sudo()
             .with_context(active_test=False)
-            .search([("number", "in", numbers)])
+            .search(
+                expression.OR(
+                    [("number", "=ilike", escape_psql(number))] for number in numbers
+                )
+            )
         )
 
     @api.model
@@ -365,17 +430,77 @@ class HelpdeskTicket(models.Model):
         return False
 
     @api.model
+    def _psa_sender_may_attach(self, ticket, author, email_from):
+        """Whether an email may go to ``ticket`` by the tag of its subject:
+        its sender belongs to the ticket's customer (``_psa_sender_owns``),
+        or is an internal user who may read the ticket (an agent writing from
+        their own mail client)."""
+        if self._psa_sender_owns(ticket, author, email_from):
+            return True
+        user = self._psa_internal_user(author)
+        return bool(user) and ticket.with_user(user).has_access("read")
+
+    @api.model
+    def _psa_addressed_to_customer(self, ticket, message_dict):
+        """Whether the email (``message_dict`` of the gateway) was sent to the
+        customer side of ``ticket``: its contact or email, a contact of its
+        customer, or a customer follower."""
+        emails = {
+            email_normalize(address)
+            for address in email_split(message_dict.get("recipients") or "")
+        } - {False}
+        if not emails:
+            return False
+        # sudo: the gateway compares addresses, whoever processes the email
+        ticket = ticket.sudo()
+        known = {email_normalize(ticket.partner_email or "")}
+        known.update(ticket._psa_customer_recipients().mapped("email_normalized"))
+        if emails & known:
+            return True
+        customer = ticket.commercial_partner_id
+        return bool(customer) and bool(
+            self.env["res.partner"]
+            .sudo()
+            .search_count(
+                [
+                    ("email_normalized", "in", list(emails)),
+                    ("commercial_partner_id", "=", customer.id),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _psa_customer_from_recipients(self, msg):
+        """The customer contact an internal user's email was sent to: its
+        first recipient who is not an internal user (To before Cc), when all
+        such recipients belong to one customer; else no partner."""
+        found = self.env["res.partner"]
+        for header in ("to", "cc"):
+            partners = self.env["mail.thread"]._mail_find_partner_from_emails(
+                email_split(msg.get(header) or "")
+            )
+            for partner in partners:
+                if partner and partner.partner_share:
+                    found |= partner
+        if len(found.commercial_partner_id) != 1:
+            return self.env["res.partner"]
+        return found[:1]
+
+    @api.model
     def _psa_route_by_subject_tag(self, message_dict, routes):
         """Turn the routes that would create a ticket into an update of the
-        ticket tagged in the subject, when the sender is its customer. Never
-        more than one route to that ticket."""
+        ticket tagged in the subject, when the sender may write to it
+        (``_psa_sender_may_attach``). Never more than one route to that
+        ticket. An internal user's email that the customer did not receive
+        is a note on it."""
         tagged = self._psa_tickets_from_subject(message_dict.get("subject"))
         if not tagged:
             return routes
         author = self.env["res.partner"].browse(message_dict.get("author_id") or [])
         email_from = message_dict.get("email_from")
         ticket = tagged.filtered(
-            lambda t: self._psa_sender_owns(t, author, email_from)
+            lambda t: self._psa_sender_may_attach(t, author, email_from)
         )[:1]
         if not ticket:
             return routes
@@ -388,6 +513,11 @@ class HelpdeskTicket(models.Model):
                 attached = True
                 route = (model, ticket.id, *route[2:])
             result.append(route)
+        if self._psa_internal_user(author) and not self._psa_addressed_to_customer(
+            ticket, message_dict
+        ):
+            # written to the team only: for the team, not a reply
+            message_dict["is_internal"] = True
         _logger.info(
             "Routing mail with Message-Id %s to ticket %s by the tag in its subject",
             message_dict.get("message_id"),
@@ -396,25 +526,150 @@ class HelpdeskTicket(models.Model):
         return result
 
     @api.model
+    def _psa_route_bounce(self, message, message_dict):
+        """Routes of a delivery status notification, which the standard
+        gateway only counts on the notifications of the email that bounced:
+        a note on the ticket of that email; sent to a ticket alias about an
+        email of no ticket, a new ticket (inbound mail is never lost)."""
+        bounced = message_dict.get("bounced_message")
+        if bounced:
+            # sudo: the gateway finds the ticket of the email that bounced
+            ticket = (
+                self.sudo().browse(bounced.res_id).exists()
+                if bounced.model == self._name and bounced.res_id
+                else self.browse()
+            )
+            if not ticket:
+                return []
+            message_dict["parent_id"] = bounced.id
+            return [(self._name, ticket.id, None, self.env.uid, False)]
+        addresses = [
+            email_normalize(address)
+            for address in email_split(message_dict.get("to") or "")
+        ]
+        # sudo: aliases are configuration the gateway reads
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search(
+                [
+                    ("alias_full_name", "in", [a for a in addresses if a]),
+                    ("alias_model_id.model", "=", self._name),
+                ]
+            )
+        )
+        routes = []
+        for alias in aliases:
+            user = self._mail_find_user_for_gateway(
+                message_dict.get("email_from"), alias=alias
+            )
+            route = self._routing_check_route(
+                message,
+                message_dict,
+                (
+                    self._name,
+                    alias.alias_force_thread_id,
+                    literal_eval(alias.alias_defaults or "{}"),
+                    user.id or self.env.uid,
+                    alias,
+                ),
+                raise_exception=False,
+            )
+            if route:
+                routes.append(route)
+        return routes
+
+    @api.model
     def message_new(self, msg, custom_values=None):
-        ticket = super().message_new(msg, custom_values=custom_values)
+        """A ticket opened by email. Flagged when the email was automatic.
+        When an internal user wrote it, its customer is the one the email
+        was sent to (``_psa_customer_from_recipients``) or none, never the
+        agent."""
+        custom_values = dict(custom_values or {})
+        if msg.get("psa_automatic"):
+            custom_values["psa_automatic_origin"] = msg["psa_automatic"]
+        sender = self.env["res.partner"].browse(msg.get("author_id") or [])
+        agent = self._psa_internal_user(sender)
+        ticket_model, values = self, msg
+        if agent:
+            customer = self._psa_customer_from_recipients(msg)
+            values = dict(
+                msg,
+                author_id=customer.id,
+                email_from=customer.email_formatted or False,
+            )
+            # read by _psa_prepare_entitlement: no customer yet is no reason
+            # to route the ticket as without contract
+            ticket_model = self.with_context(psa_mail_internal_author=True)
+        ticket = super(HelpdeskTicket, ticket_model).message_new(
+            values, custom_values=custom_values
+        )
+        if agent:
+            ticket._psa_log_opened_by_agent(agent)
         tagged = self._psa_tickets_from_subject(msg.get("subject")) - ticket
-        author = ticket.partner_id
         if tagged and not any(
-            self._psa_sender_owns(t, author, msg.get("email_from")) for t in tagged
+            self._psa_sender_may_attach(t, sender, msg.get("email_from"))
+            for t in tagged
         ):
-            # The routing did not attach the email to the tagged ticket because
-            # the sender is not its customer: say so, without naming the other
-            # ticket's customer or linking it.
+            # The routing did not attach the email to the tagged ticket: say
+            # so, without naming the other ticket's customer or linking it.
+            tags = ", ".join(f"[#{n}]" for n in tagged.mapped("number"))
             ticket._message_log(
                 body=self.env._(
+                    "The subject of this email names ticket %(tags)s, which its "
+                    "sender, an internal user, may not read: it was not attached "
+                    "there and this ticket was opened instead.",
+                    tags=tags,
+                )
+                if agent
+                else self.env._(
                     "The subject of this email names ticket %(tags)s, which does "
                     "not belong to the sender's customer: it was not attached "
                     "there and this ticket was opened instead.",
-                    tags=", ".join(f"[#{n}]" for n in tagged.mapped("number")),
+                    tags=tags,
                 )
             )
         return ticket
+
+    def _psa_log_opened_by_agent(self, agent):
+        """Note on a ticket an internal user's email opened: whose it is."""
+        self.ensure_one()
+        self._message_log(
+            body=self.env._(
+                "Opened by an email of %(user)s, an internal user: the customer is "
+                "the one the email was sent to, %(customer)s.",
+                user=agent.name,
+                customer=self.partner_id.display_name,
+            )
+            if self.partner_id
+            else self.env._(
+                "Opened by an email of %(user)s, an internal user, sent to no "
+                "customer: choose the customer; the contract covering the ticket "
+                "is looked up then.",
+                user=agent.name,
+            )
+        )
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        """An automatic email notifies no customer (it is not forwarded as if
+        a person wrote it); nobody gets a copy of an inbound email they were
+        already a recipient of (an agent writing to the customer from their
+        own mail client, with the team's address in copy)."""
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        msg = message.sudo()
+        if msg.psa_automatic:
+            recipients = [r for r in recipients if not r["share"]]
+        message_id, addressed = self.env.context.get("psa_mail_inbound") or (None, ())
+        if recipients and addressed and msg.message_id == message_id:
+            # sudo: compare the addresses of the recipients found above
+            partners = (
+                self.env["res.partner"].sudo().browse([r["id"] for r in recipients])
+            )
+            received = set(
+                partners.filtered(lambda p: p.email_normalized in addressed).ids
+            )
+            recipients = [r for r in recipients if r["id"] not in received]
+        return recipients
 
     # ------------------------------------------------------------------
     # Duplicates

@@ -200,6 +200,8 @@ class HelpdeskTicket(models.Model):
                 continue
             if not vals.get("psa_product_id") and customer.id in under_contract:
                 continue
+            if not customer and self._psa_awaits_customer():
+                continue
             company = self.env["res.company"].browse(
                 vals.get("company_id") or self.env.company.id
             )
@@ -210,7 +212,7 @@ class HelpdeskTicket(models.Model):
     def _psa_entitlement_after_create(self):
         """Create step, once the tickets exist: the account leader follows the
         ticket; a ticket no contract covers gets its note and the polite
-        answer to the customer."""
+        answer to the customer (none to an automatic email)."""
         for ticket in self.filtered("psa_account_leader_id"):
             ticket.message_subscribe(
                 partner_ids=ticket.psa_account_leader_id.partner_id.ids
@@ -218,7 +220,20 @@ class HelpdeskTicket(models.Model):
         not_entitled = self.filtered(lambda t: not t.psa_entitled)
         pending = not_entitled.filtered("psa_entitlement_pending")
         pending._psa_notify_entitlement_pending()
-        (not_entitled - pending)._psa_notify_not_entitled()
+        # an agent chooses the customer (message_new notes it)
+        awaiting = (
+            not_entitled.filtered(lambda t: not t.partner_id)
+            if self._psa_awaits_customer()
+            else self.browse()
+        )
+        (not_entitled - pending - awaiting)._psa_notify_not_entitled()
+
+    @api.model
+    def _psa_awaits_customer(self):
+        """Whether tickets created now without a customer wait for an agent
+        to choose it rather than being routed as without contract: those an
+        internal user's email opens (``message_new``)."""
+        return bool(self.env.context.get("psa_mail_internal_author"))
 
     def _psa_notify_entitlement_pending(self):
         """A note for the agents: the customer is under contract, the
@@ -287,23 +302,32 @@ class HelpdeskTicket(models.Model):
     def _psa_notify_not_entitled(self):
         """A note for the agents, and the polite answer to the customer: an
         automatic answer (``_psa_auto_answer``), limited per ticket and per
-        address."""
+        address, unless the email that opened the ticket may not be answered
+        automatically (``_psa_auto_answer_allowed``)."""
         template = self.env.ref(
             "psa_helpdesk.mail_template_psa_not_entitled", raise_if_not_found=False
         )
+        answer = self._psa_auto_answer_allowed()
         for ticket in self:
-            ticket.message_post(
-                body=self.env._(
-                    "No active contract of %(customer)s covers %(product)s: the "
-                    "ticket is not entitled to support, is kept out of the SLA "
-                    "clocks and was routed to %(team)s.",
-                    customer=ticket.commercial_partner_id.display_name
-                    or self.env._("(no customer)"),
-                    product=ticket.psa_product_id.display_name
-                    or self.env._("its product"),
-                    team=ticket.team_id.display_name or self.env._("(no team)"),
-                ),
-                subtype_xmlid="mail.mt_note",
+            body = self.env._(
+                "No active contract of %(customer)s covers %(product)s: the "
+                "ticket is not entitled to support, is kept out of the SLA "
+                "clocks and was routed to %(team)s.",
+                customer=ticket.commercial_partner_id.display_name
+                or self.env._("(no customer)"),
+                product=ticket.psa_product_id.display_name or self.env._("its product"),
+                team=ticket.team_id.display_name or self.env._("(no team)"),
             )
-        if template:
+            if not answer:
+                body = " ".join(
+                    (
+                        body,
+                        self.env._(
+                            "No answer was sent: the email that opened it was "
+                            "automatic or asked not to be answered automatically."
+                        ),
+                    )
+                )
+            ticket.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if answer and template:
             self.filtered("partner_id")._psa_auto_answer(template)

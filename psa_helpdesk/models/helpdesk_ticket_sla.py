@@ -363,9 +363,12 @@ class HelpdeskTicket(models.Model):
     def _psa_sla_message_kind(self, message):
         """'agent' for a public reply of an internal user, 'customer' for a
         message of the ticket's customer, else None (notes, system
-        messages, other people)."""
+        messages, other people, and automatic emails — out-of-office
+        replies, bounces: SPEC §4 — whoever they come from)."""
         self.ensure_one()
         if message.message_type not in ("comment", "email", "email_outgoing"):
+            return None
+        if message.sudo().psa_automatic:
             return None
         comment = self.env.ref("mail.mt_comment")
         if message.subtype_id != comment:

@@ -26,3 +26,4 @@ from . import test_integrity_audit
 from . import test_integrity_clocks
 from . import test_integrity_portal
 from . import test_mail_outgoing
+from . import test_mail_gateway

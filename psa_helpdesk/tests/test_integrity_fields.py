@@ -139,6 +139,7 @@ class TestTicketFieldRights(PsaContractCommon):
             "psa_sla_error": True,
             "psa_auto_answer_email": "forged@example.com",
             "psa_auto_answer_date": "2020-01-01 00:00:00",
+            "psa_automatic_origin": "auto_reply",
         }
         system = {f for f, right in FIELD_RIGHTS.items() if right == "system"}
         self.assertEqual(set(samples), system, "every system field is tried")
