@@ -1,17 +1,12 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-<<<<<<< HEAD
 """Closing and customer communication on the ticket (SPEC §6): whether a
 ticket is closed as solved or not (``_psa_close_kind``, which the SLA clocks
 follow too), the resolution summary required to close as solved, the
 closing email, automatic answers, the ``[#NUMBER]`` subject tag on outgoing
-emails (put there by ``mail.mail``, ``models/mail_mail.py``) and on inbound
-routing, and possible duplicates.
-=======
-"""Closing and customer communication on the ticket (SPEC §6): the resolution
-summary required to close, the closing email, the ``[#NUMBER]`` subject tag
-on outgoing emails, inbound email (routing by the tag, agents' emails,
-automatic email), and possible duplicates.
+emails (put there by ``mail.mail``, ``models/mail_mail.py``), inbound email
+(routing by the tag, agents' emails, automatic email), and possible
+duplicates.
 
 Inbound email: the gateway (``mail_thread.py``) recognises automatic email
 and routes; here a ticket decides what an email does to it:
@@ -25,35 +20,28 @@ and routes; here a ticket decides what an email does to it:
   never makes the agent the customer of a new ticket;
 - nobody gets, through the chatter, a copy of an email they received
   directly (``_notify_get_recipients``).
->>>>>>> issue13-mailin
 
 Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_check_resolution_on_create`` and ``_psa_check_resolution_on_write``."""
 
 import logging
 import re
-<<<<<<< HEAD
-from datetime import timedelta
-=======
 from ast import literal_eval
->>>>>>> issue13-mailin
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, email_split, escape_psql, is_html_empty
 
-<<<<<<< HEAD
 from ..const import (
     AUTO_ANSWER_INTERVAL_HOURS,
     AUTO_GENERATED,
     AUTO_REPLIED,
     AUTO_SUBMITTED_CONTEXT,
+    MAIL_AUTOMATIC_KINDS,
     RESOLUTION_REQUEST_TYPES,
 )
-=======
-from ..const import MAIL_AUTOMATIC_KINDS, RESOLUTION_REQUEST_TYPES
->>>>>>> issue13-mailin
 
 _logger = logging.getLogger(__name__)
 
@@ -85,7 +73,6 @@ class HelpdeskTicket(models.Model):
         "about an installed product; sent to the customer in the closing email.",
     )
 
-<<<<<<< HEAD
     psa_auto_answer_email = fields.Char(
         groups="base.group_user",
         string="Automatic answer sent to",
@@ -101,7 +88,7 @@ class HelpdeskTicket(models.Model):
         string="Automatic answer sent on",
         readonly=True,
         copy=False,
-=======
+    )
     psa_automatic_origin = fields.Selection(
         MAIL_AUTOMATIC_KINDS,
         groups="base.group_user",
@@ -112,7 +99,6 @@ class HelpdeskTicket(models.Model):
         help="The ticket was opened by an email sent by a machine (an "
         "out-of-office reply, a delivery status notification, a mailing "
         "list...): nobody was answered. Cancel it if there is nothing to do.",
->>>>>>> issue13-mailin
     )
 
     psa_duplicate_candidate_ids = fields.Many2many(
@@ -247,7 +233,7 @@ class HelpdeskTicket(models.Model):
             # customer recipient in their language, instead of helpdesk_mgmt's
             # one mass mail to the contact
             del res["stage_id"]
-        elif template and not self._psa_auto_answer_allowed():
+        elif "stage_id" in res and not self._psa_auto_answer_allowed():
             # the stage's email (the acknowledgement of a new ticket, a stage
             # change caused by the email) would answer an automatic email
             del res["stage_id"]
