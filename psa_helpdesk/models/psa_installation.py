@@ -2,9 +2,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import clean_context
 
 from ..const import ENVIRONMENTS
+from ..tools.context import without_defaults
 
 
 class PsaInstallation(models.Model):
@@ -245,22 +245,17 @@ class PsaInstallation(models.Model):
         # (or is the upgrade delivery, which checked who may deliver).
         # No default_* key of the caller's context (a project, an author)
         # reaches the history either.
-        return (
-            self.env["psa.installation.history"]
-            .sudo()
-            .with_context(clean_context(self.env.context))
-            .create(
-                [
-                    {
-                        "installation_id": inst.id,
-                        "from_version_id": old_versions.get(inst.id),
-                        "to_version_id": inst.version_id.id,
-                        "user_id": self.env.user.id,
-                        "date": now,
-                    }
-                    for inst in self
-                ]
-            )
+        return without_defaults(self.env["psa.installation.history"].sudo()).create(
+            [
+                {
+                    "installation_id": inst.id,
+                    "from_version_id": old_versions.get(inst.id),
+                    "to_version_id": inst.version_id.id,
+                    "user_id": self.env.user.id,
+                    "date": now,
+                }
+                for inst in self
+            ]
         )
 
     def _psa_deliver_upgrade(self, project):

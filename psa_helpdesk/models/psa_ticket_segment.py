@@ -4,10 +4,10 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools.misc import clean_context
 
 from ..const import HISTORY_DIMENSIONS
 from ..tools.business_time import to_aware
+from ..tools.context import without_defaults
 from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
 from .helpdesk_ticket import PRIORITY_INPUTS
 
@@ -183,7 +183,7 @@ class PsaTicketSegment(models.Model):
             vals_list.append(vals)
         # Every value comes from the ticket: no default_* key of the
         # caller's context (a kanban column's stage, say) reaches the history.
-        segments = self.with_context(clean_context(self.env.context)).create(vals_list)
+        segments = without_defaults(self).create(vals_list)
         pending = self.env.cr.precommit.data
         if segments and not pending.get("psa_segment_hours_triggered"):
             cron = self.env.ref(

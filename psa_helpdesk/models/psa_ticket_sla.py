@@ -55,10 +55,10 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import format_duration
-from odoo.tools.misc import clean_context
 
 from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to_naive
+from ..tools.context import without_defaults
 from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
 
 # Below a second of difference, a clock is on time.
@@ -364,9 +364,7 @@ class PsaTicketSla(models.Model):
         vals_list, failed = self._with_schedule(vals_list, now)
         # Every value comes from the engine: no default_* key of the caller's
         # context (a clock born finished, a penalty) reaches the clocks.
-        clocks = (
-            self.sudo().with_context(clean_context(self.env.context)).create(vals_list)
-        )
+        clocks = without_defaults(self.sudo()).create(vals_list)
         in_pause = clocks.filtered(
             lambda c: c.ticket_id.stage_id in c.policy_id.pause_stage_ids
         )

@@ -2,9 +2,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import clean_context
 
 from ..const import SUPPORT_LEVELS
+from ..tools.context import without_defaults
 
 
 class PsaTicketEscalateWizard(models.TransientModel):
@@ -75,11 +75,7 @@ class PsaTicketEscalateWizard(models.TransientModel):
         # has a create right on it); the user's right to escalate the ticket
         # was checked above, and who and when come from here, not from the
         # request (nor from default_* keys of its context).
-        Escalation = (
-            self.env["psa.ticket.escalation"]
-            .sudo()
-            .with_context(clean_context(self.env.context))
-        )
+        Escalation = without_defaults(self.env["psa.ticket.escalation"].sudo())
         escalation = Escalation.create(
             {
                 "ticket_id": ticket.id,

@@ -2,7 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import clean_context
+
+from ..tools.context import without_defaults
 
 
 class PsaUpgradeRequestWizard(models.TransientModel):
@@ -125,9 +126,7 @@ class PsaUpgradeRequestWizard(models.TransientModel):
         }
         # No default_* key of the context (a delivery date, say) reaches the
         # project: its values are the ones above.
-        Project = self.env["project.project"].with_context(
-            clean_context(self.env.context)
-        )
+        Project = without_defaults(self.env["project.project"])
         template = self.template_project_id.with_env(Project.env)
         if not self._psa_creates_projects():
             # sudo: implementation users run projects but only project
