@@ -89,6 +89,8 @@ PRIORITY_INPUTS = {
 #               scheduled actions, and the actions that own an audit field
 #               (they check the user's right first, then write as superuser)
 #   manager     support managers
+#   initial     given when the ticket is created, then changed only by the
+#               action that records the change (the support level: Escalate)
 #   supervisor  support managers and the leader of the ticket's team
 #   derived     computed by a documented rule: a user may write only the value
 #               the rule gives (the form sends computed values back); a
@@ -103,7 +105,8 @@ FIELD_RIGHTS = {
     "psa_customized_module_ids": "system",
     "psa_customization_notes": "system",
     "psa_snapshot_date": "system",
-    # SPEC §2: entitlement
+    # SPEC §2: entitlement (the customer comes from the contact)
+    "commercial_partner_id": "system",
     "contract_id": "derived",
     "psa_service_tier_id": "system",
     "psa_entitled": "system",
@@ -112,7 +115,9 @@ FIELD_RIGHTS = {
     "psa_entitlement_exception": "system",
     "psa_entitlement_reason": "system",
     "psa_entitlement_user_id": "system",
-    # SPEC §3: priority
+    # SPEC §3: priority and level (the level changes through the Escalate
+    # action, which logs who, when and why)
+    "support_level": "initial",
     "psa_matrix_priority": "system",
     "psa_aging_priority": "system",
     "psa_priority": "system",
@@ -140,9 +145,16 @@ class HelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # the fields the caller gives, before the steps add their own
+        # the fields the caller gives, before the steps add their own: in the
+        # values or as default_* keys of the context
         given = set().union(*vals_list) if vals_list else set()
-        self._psa_check_protected_write(given)
+        given |= {
+            key[len("default_") :]
+            for key in self.env.context
+            if key.startswith("default_")
+        }
+        # browse(): create may be called on records (copy does)
+        self.browse()._psa_check_protected_write(given)
         self._psa_prepare_installed_base(vals_list)
         self._psa_prepare_entitlement(vals_list)
         self.env["psa.ticket.segment"]._psa_prepare_create(vals_list)
@@ -171,6 +183,20 @@ class HelpdeskTicket(models.Model):
         self._psa_sla_after_write(sla_before)
         Segment._psa_after_write(self, history_before)
         return res
+
+    def copy_data(self, default=None):
+        """A copy is a new ticket: it never carries what the system sets
+        (``FIELD_RIGHTS``: system); the pipeline sets them again."""
+        system = [
+            f for f, right in self._psa_protected_fields().items() if right == "system"
+        ]
+        vals_list = super().copy_data(default=default)
+        default = default or {}
+        for vals in vals_list:
+            for fname in system:
+                if fname not in default:
+                    vals.pop(fname, None)
+        return vals_list
 
     def _message_post_after_hook(self, message, msg_values):
         res = super()._message_post_after_hook(message, msg_values)
@@ -221,6 +247,8 @@ class HelpdeskTicket(models.Model):
             return self._psa_is_support_manager()
         if right == "supervisor":
             return self._psa_is_supervisor()
+        if right == "initial":
+            return not self  # creating: no ticket yet
         return False  # "system": the addon only, as superuser
 
     def _psa_right_label(self, right):
@@ -231,6 +259,10 @@ class HelpdeskTicket(models.Model):
                 "records it."
             ),
             "manager": self.env._("only support managers may."),
+            "initial": self.env._(
+                "it is given when the ticket is created, then changed by the "
+                "action that records the change (Escalate)."
+            ),
             "supervisor": self.env._(
                 "only support managers and the leader of the ticket's team may."
             ),

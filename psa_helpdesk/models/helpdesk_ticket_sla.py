@@ -286,16 +286,17 @@ class HelpdeskTicket(models.Model):
             self._psa_sla_engine()._on_customer_reply(self.sudo())
 
     def _check_psa_sla_policy_write(self, old_policies):
-        """Only support managers choose a policy other than the team's."""
+        """Only support managers choose a policy other than the one the rule
+        gives (the contract's, else the team's), or none: clearing it would
+        cancel the running clocks.
+
+        :raise AccessError: another user chose another policy, or none"""
         if self.env.su or self.env.user.has_group("psa_helpdesk.group_psa_manager"):
             return
         if any(
-            t.psa_sla_policy_id
-            not in (
-                old_policies[t.id],
-                t.contract_id.sla_policy_id,
-                t.team_id.psa_sla_policy_id,
-            )
+            t.psa_sla_policy_id != old_policies[t.id]
+            and t.psa_sla_policy_id
+            != (t.contract_id.sla_policy_id or t.team_id.psa_sla_policy_id)
             for t in self
         ):
             raise AccessError(

@@ -121,6 +121,7 @@ class TestTicketFieldRights(PsaContractCommon):
             "psa_customization_notes": "forged",
             "psa_snapshot_date": "2020-01-01 00:00:00",
             "psa_service_tier_id": self.tier_basic.id,
+            "commercial_partner_id": self.other_customer.id,
             "psa_entitled": True,
             "psa_sla_applies": True,
             "psa_entitlement_pending": True,
@@ -288,3 +289,70 @@ class TestEntitlementWaitsForProduct(PsaContractCommon):
         # 9-12 and 13-14:30: 4.5 business hours, past the 4 h target
         self.assertAlmostEqual(response.consumed_hours, 4.5)
         self.assertEqual(response.status, "breached")
+
+
+@tagged("post_install", "-at_install")
+class TestTicketRightsOtherPaths(PsaContractCommon):
+    """The rights hold on the paths around write: default_* keys of the
+    context, copy, the policy cleared, the level written directly, the
+    customer rewritten."""
+
+    def test_context_defaults_are_values(self):
+        for key, value in (
+            ("default_psa_entitlement_exception", True),
+            ("default_psa_aging_priority", "1"),
+            ("default_psa_sla_cycle", 7),
+            ("default_priority", "3"),
+        ):
+            with self.subTest(key=key):
+                count = self.env["helpdesk.ticket"].search_count([])
+                with self.assertRaises(AccessError):
+                    self.env["helpdesk.ticket"].with_user(self.agent).with_context(
+                        **{key: value}
+                    ).create(
+                        {
+                            "name": "Forged",
+                            "description": "<p>x</p>",
+                            "partner_id": self.contact.id,
+                            "severity": "3",
+                        }
+                    )
+                self.assertEqual(self.env["helpdesk.ticket"].search_count([]), count)
+
+    def test_copy_by_an_agent(self):
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        copy = ticket.with_user(self.agent).copy()
+        self.assertEqual(copy.installation_id, ticket.installation_id)
+        self.assertEqual(copy.psa_product_id, ticket.psa_product_id)
+        self.assertEqual(copy.contract_id, ticket.contract_id)
+
+    def test_policy_cannot_be_cleared(self):
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        self.assertEqual(ticket.psa_sla_policy_id, self.policy)
+        for path in ("write", "web_save"):
+            with self.subTest(path=path), self.assertRaises(AccessError):
+                if path == "write":
+                    ticket.with_user(self.agent).write({"psa_sla_policy_id": False})
+                else:
+                    ticket.with_user(self.agent).web_save(
+                        {"psa_sla_policy_id": False}, specification={}
+                    )
+            self.assertEqual(ticket.psa_sla_policy_id, self.policy)
+
+    def test_level_only_through_escalation(self):
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).write({"support_level": "3"})
+        self.assertEqual(ticket.support_level, "1")
+        # given at creation
+        other = self._ticket(user=self.agent, support_level="2")
+        self.assertEqual(other.support_level, "2")
+
+    def test_customer_comes_from_the_contact(self):
+        ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)
+        self.assertFalse(ticket.psa_entitled)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.agent).write(
+                {"commercial_partner_id": self.customer.id}
+            )
+        self.assertFalse(ticket.psa_entitled)

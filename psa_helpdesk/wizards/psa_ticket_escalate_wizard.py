@@ -90,13 +90,10 @@ class PsaTicketEscalateWizard(models.TransientModel):
                 "reason": self.reason,
             }
         )
-        ticket.write(
-            {
-                "support_level": to_level,
-                "team_id": to_team.id,
-                "user_id": to_user.id,
-            }
-        )
+        ticket.write({"team_id": to_team.id, "user_id": to_user.id})
+        # sudo: the support level is changed by this action only
+        # (FIELD_RIGHTS), which logged who, when and why above
+        ticket.sudo().write({"support_level": to_level})
         levels = dict(SUPPORT_LEVELS)
         ticket.message_post(
             body=self.env._(
