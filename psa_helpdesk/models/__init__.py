@@ -22,6 +22,7 @@ from . import psa_contract
 from . import psa_ticket_escalation
 from . import resource_calendar
 from . import psa_ticket_sla
+from . import psa_ticket_sla_schedule
 from . import psa_sla_alert
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_development
