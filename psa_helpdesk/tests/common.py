@@ -244,3 +244,22 @@ def new_company_user(env, company_name, login, groups):
         company_ids=[Command.set(company.ids)],
     )
     return company, user
+
+
+def enable_mail_gateway(cls, domain):
+    """For a ``MailCase`` test class (in ``setUpClass``): tracking on, since
+    what it triggers (stage emails) is tested; the mail gateway mocked;
+    templates rendered freely; the company's alias domain ``domain``
+    (``cls.alias_domain``), with bounce and catchall aliases."""
+    cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+    cls._init_mail_gateway()
+    cls.env["ir.config_parameter"].set_param("mail.restrict.template.rendering", False)
+    cls.alias_domain = cls.env["mail.alias.domain"].create(
+        {
+            "name": domain,
+            "bounce_alias": "bounce",
+            "catchall_alias": "catchall",
+            "default_from": "notifications",
+        }
+    )
+    cls.company.alias_domain_id = cls.alias_domain

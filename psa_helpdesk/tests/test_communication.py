@@ -6,7 +6,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
 
-from .common import PsaCommon
+from .common import PsaCommon, enable_mail_gateway
 
 INBOUND_EMAIL = """Return-Path: <{email_from}>
 To: {to}
@@ -29,21 +29,7 @@ class TestCommunication(PsaCommon, MailCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # this class tests what tracking triggers (stage templates)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
-        cls._init_mail_gateway()
-        cls.env["ir.config_parameter"].set_param(
-            "mail.restrict.template.rendering", False
-        )
-        cls.alias_domain = cls.env["mail.alias.domain"].create(
-            {
-                "name": "support.example.com",
-                "bounce_alias": "bounce",
-                "catchall_alias": "catchall",
-                "default_from": "notifications",
-            }
-        )
-        cls.company.alias_domain_id = cls.alias_domain
+        enable_mail_gateway(cls, "support.example.com")
         cls.alias = cls.env["mail.alias"].create(
             {
                 "alias_name": "psa-support",

@@ -21,7 +21,7 @@ from odoo.tools import file_open, mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
 
-from .common import PsaContractCommon, new_company_user
+from .common import PsaContractCommon, enable_mail_gateway, new_company_user
 
 DATA = "psa_helpdesk/tests/data/"
 # Message-Ids of emails the helpdesk sent, which the corpus answers or bounces
@@ -61,21 +61,7 @@ class TestMailGateway(PsaContractCommon, MailCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # what tracking triggers (stage emails) is part of what is tested
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
-        cls._init_mail_gateway()
-        cls.env["ir.config_parameter"].set_param(
-            "mail.restrict.template.rendering", False
-        )
-        cls.alias_domain = cls.env["mail.alias.domain"].create(
-            {
-                "name": "support.example.com",
-                "bounce_alias": "bounce",
-                "catchall_alias": "catchall",
-                "default_from": "notifications",
-            }
-        )
-        cls.company.alias_domain_id = cls.alias_domain
+        enable_mail_gateway(cls, "support.example.com")
         cls.team_l1.write(
             {
                 "alias_name": "soporte",
