@@ -75,14 +75,25 @@ class HelpdeskTicket(models.Model):
     @api.onchange("team_id")
     def _onchange_team_company(self):
         """On a new ticket, choosing a team of another company makes the
-        ticket that company's (as saving it would), with the customer's
-        installation there. A saved ticket keeps its company: saving a team
-        of another company is refused (``_psa_check_company_write``)."""
+        ticket that company's (as saving it would). A saved ticket keeps its
+        company: saving a team of another company is refused
+        (``_psa_check_company_write``)."""
         company = self.team_id.company_id
-        if not company or company == self.company_id or self._origin.id:
+        if company and company != self.company_id and not self._origin.id:
+            self.company_id = company
+            self._onchange_company_records()
+
+    @api.onchange("company_id")
+    def _onchange_company_records(self):
+        """On a new ticket, another company drops the team and the
+        installation of the former one (the customer's installation in the
+        new company is preselected)."""
+        if self._origin.id:
             return
-        self.company_id = company
-        if self.installation_id.company_id != company:
+        company = self.company_id
+        if self.team_id.company_id and self.team_id.company_id != company:
+            self.team_id = False
+        if self.installation_id and self.installation_id.company_id != company:
             self.installation_id = False
             self._onchange_partner_installation()
 

@@ -362,6 +362,19 @@ class TestMultiCompany(PsaMultiCompanyCommon):
         ticket = form.record
         self.assertEqual(ticket.company_id, self.company_b)
         self.assertEqual(ticket.installation_id, self.installation_b)
+        # choosing the company first: A's team and installation are dropped
+        with Form(env["helpdesk.ticket"]) as form:
+            form.name = "Asked on the phone again"
+            form.description = "<p>Details</p>"
+            form.team_id = self.team_l1
+            form.partner_id = self.contact
+            self.assertEqual(form.installation_id, self.installation)
+            form.company_id = self.company_b
+            self.assertFalse(form.team_id)
+            self.assertEqual(form.installation_id, self.installation_b)
+            form.team_id = self.team_b
+        self.assertEqual(form.record.company_id, self.company_b)
+        self.assertEqual(form.record.installation_id, self.installation_b)
 
     # ------------------------------------------------------------------
     # A ticket's company is its team's, and stays
