@@ -4,7 +4,7 @@
     "name": "PSA Helpdesk",
     "summary": "Support desk for software vendors: installed base, contracts, "
     "SLA clocks, escalation to development",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "psa_helpdesk authors",

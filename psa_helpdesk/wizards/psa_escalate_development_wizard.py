@@ -167,7 +167,11 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
     def _psa_create_task(self, project, product):
         """Create the task, with the user's own rights, with the environment
         snapshot of the first ticket that has one; ``product`` is the
-        tickets' product."""
+        tickets' product.
+
+        The task is unassigned, in the first stage of ``project`` (the
+        product's backlog): development chooses who works on it. Without
+        ``user_ids``, Odoo would assign it to the support agent escalating."""
         source = self.ticket_ids.filtered("installation_id")[:1] or self.ticket_ids[:1]
         values = {
             "name": self.name or source.name,
@@ -183,6 +187,7 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
                 fields.Command.set(source.psa_customized_module_ids.ids)
             ],
             "psa_customization_notes": source.psa_customization_notes,
+            "user_ids": [fields.Command.clear()],
         }
         # No default_* key of the ticket view reaches the task.
         Task = self.env["project.task"].with_context(

@@ -85,7 +85,9 @@ tours.add("psa_agent_escalates_ticket", {
     ],
 });
 
-/* A developer moves the task; the ticket shows the new stage and a note. */
+/* A developer not assigned to the task moves it from its form (the form
+ * reads its tickets after the stage change) and opens its ticket, which shows
+ * the new stage. */
 tours.add("psa_developer_moves_task", {
     steps: () => [
         {
@@ -110,6 +112,27 @@ tours.add("psa_developer_moves_task", {
             content: "The ticket shows the task's new stage",
             trigger: ".modal div[name=psa_development_banner]:contains(In progress)",
         },
+        {
+            trigger: ".modal .modal-header .btn-close",
+            run: "click",
+        },
+        {
+            content: "Release the task (a folded stage: in the statusbar's menu)",
+            trigger: "body:not(:has(.modal)) .o_statusbar_status .dropdown-toggle",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item:contains(Released)",
+            run: "click",
+        },
+        {
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Released)",
+        },
+        {
+            content: "Still the task's tickets, after the second move",
+            trigger: ".o_field_widget[name=ticket_ids] .o_data_row td:contains(Facturas rechazadas)",
+        },
+        ...stepUtils.saveForm(),
     ],
 });
 
