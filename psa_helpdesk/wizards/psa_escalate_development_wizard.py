@@ -105,16 +105,9 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
             self._psa_check_task_project(project)
             task = self._psa_create_task(project, product)
         self._psa_link_tickets(task)
-        return (
-            {
-                "type": "ir.actions.act_window",
-                "res_model": "helpdesk.ticket",
-                "res_id": tickets.id,
-                "view_mode": "form",
-            }
-            if len(tickets) == 1
-            else {"type": "ir.actions.act_window_close"}
-        )
+        # closing the dialog reloads the form or list it was opened from
+        # (opening the ticket again would double the breadcrumb)
+        return {"type": "ir.actions.act_window_close"}
 
     def _psa_task_description(self):
         parts = []
