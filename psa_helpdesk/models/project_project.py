@@ -74,6 +74,7 @@ class ProjectProject(models.Model):
         "stage: delivering the upgrade with open tasks asks for confirmation.",
     )
 
+    @api.depends("task_ids.state", "task_ids.stage_id.fold")
     def _compute_psa_open_task_count(self):
         """Open tasks per project: one grouped query for the recordset."""
         groups = self.env["project.task"]._read_group(
