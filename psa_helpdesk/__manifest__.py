@@ -57,11 +57,11 @@
     ],
     "demo": [
         "demo/psa_installed_base_demo.xml",
+        "demo/psa_users_demo.xml",
         "demo/psa_sla_demo.xml",
         "demo/psa_contract_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
         "demo/psa_development_demo.xml",
-        "demo/psa_sla_history_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
