@@ -133,12 +133,13 @@ class ProjectProject(models.Model):
                 return readable
         return thread
 
-    def _thread_to_store(self, store, /, *, fields=None, request_list=None):
-        super()._thread_to_store(store, fields=fields, request_list=request_list)
+    def _thread_to_store(self, store, /, *, request_list=None, **kwargs):
+        result = super()._thread_to_store(store, request_list=request_list, **kwargs)
         if request_list is not None:
             for project in self:
                 if project._psa_managed_by_implementer():
-                    store.add(project, {"canPostOnReadonly": True})
+                    store.add(project, {"canPostOnReadonly": True}, as_thread=True)
+        return result
 
     def _psa_check_delivered_kept(self, vals):
         """A delivered upgrade project keeps the installation and the version

@@ -3,6 +3,8 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.mail.tools.discuss import Store
+
 from .common_development import PsaDevelopmentCommon
 
 
@@ -100,7 +102,9 @@ class TestUpgradeProject(PsaDevelopmentCommon):
         project.task_ids[:1].state = "1_done"
         self.assertEqual(project.psa_open_task_count, 1)
         project.with_user(self.implementer).action_psa_deliver_upgrade()
-        self.assertIn("1 task(s) of the project still open", project.message_ids[:1].body)
+        self.assertIn(
+            "1 task(s) of the project still open", project.message_ids[:1].body
+        )
         # all done: no mention
         test_env = self.env["psa.installation"].create(
             {
@@ -135,6 +139,15 @@ class TestUpgradeProject(PsaDevelopmentCommon):
             ),
             project,
         )
+        # the chatter offers to post though the project is read-only to him
+        store = Store()
+        as_manager._thread_to_store(store, request_list=[])
+        (thread,) = [
+            t
+            for t in store.get_result()["mail.thread"]
+            if t["model"] == "project.project" and t["id"] == project.id
+        ]
+        self.assertTrue(thread["canPostOnReadonly"])
         other = new_test_user(
             self.env,
             login="psa_implementer_2",
