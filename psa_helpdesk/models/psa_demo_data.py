@@ -78,8 +78,12 @@ class PsaDemoData(models.AbstractModel):
         the past is played once. The story is played in Spanish (es_AR) when
         it is installed: what it stores as text (history labels, chatter) is
         what the desk reads."""
+        demo = self
         if self.env["res.lang"].search_count([("code", "=", "es_AR")]):
-            self = self.with_context(lang="es_AR")
+            demo = self.with_context(lang="es_AR")
+        demo._psa_play(stories)
+
+    def _psa_play(self, stories):
         now = fields.Datetime.now()
         Ticket = self.env["helpdesk.ticket"]
         moments = []
