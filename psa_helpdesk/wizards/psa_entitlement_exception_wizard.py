@@ -33,6 +33,7 @@ class PsaEntitlementExceptionWizard(models.TransientModel):
     )
 
     sla_starts = fields.Boolean(
+        string="SLA clocks start",
         compute="_compute_sla_starts",
         help="The policy has a target for the ticket's priority: its clocks "
         "start once support is granted.",
