@@ -287,9 +287,7 @@ class TestUnassignedTask(PsaDevelopmentCommon):
         # both tickets got the trace, the hidden one too
         for ticket in self.ticket | hidden:
             self.assertTrue(
-                ticket.message_ids.filtered(
-                    lambda m: "In progress" in (m.body or "")
-                ),
+                ticket.message_ids.filtered(lambda m: "In progress" in (m.body or "")),
                 ticket.name,
             )
 
