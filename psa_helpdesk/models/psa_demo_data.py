@@ -101,6 +101,8 @@ class PsaDemoData(models.AbstractModel):
                     moments.append(
                         (when, order, index + 1, kind, story, args[0] if args else None)
                     )
+        if not moments:
+            return
         tickets = {}
         Clock = self.env["psa.ticket.sla"].with_context(psa_cron_no_commit=True)
         for when, _order, _index, kind, story, arg in sorted(
