@@ -4,7 +4,7 @@
     "name": "PSA Helpdesk",
     "summary": "Support desk for software vendors: installed base, contracts, "
     "SLA clocks, escalation to development",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "psa_helpdesk authors",
@@ -57,11 +57,11 @@
     ],
     "demo": [
         "demo/psa_installed_base_demo.xml",
+        "demo/psa_users_demo.xml",
         "demo/psa_sla_demo.xml",
         "demo/psa_contract_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
         "demo/psa_development_demo.xml",
-        "demo/psa_sla_history_demo.xml",
         "demo/psa_multicompany_demo.xml",
     ],
     "assets": {

@@ -103,7 +103,7 @@ class HelpdeskTicket(models.Model):
 
     psa_priority = fields.Selection(
         PRIORITIES,
-        string="P",
+        string="Priority",
         compute="_compute_psa_priority",
         store=True,
         index=True,
@@ -111,7 +111,10 @@ class HelpdeskTicket(models.Model):
         help="Derived from severity and the contract's service tier, raised by "
         "aging rules, unless a supervisor overrode it.",
     )
+    # helpdesk_mgmt's stars: they follow P and are hidden in our views (one
+    # priority for the user); kept for helpdesk_mgmt's counters and filters
     priority = fields.Selection(
+        string="Priority (stars)",
         compute="_compute_priority",
         store=True,
         readonly=False,

@@ -89,6 +89,16 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
 
+    psa_sla_time_left = fields.Char(
+        string="SLA time left",
+        compute="_compute_psa_sla_time_left",
+        compute_sudo=True,
+        help="Business time until the earliest deadline of the running clocks "
+        "(e.g. '5 h 20 min', 'late 1 h 05 min'); empty when no clock runs "
+        "(no SLA, paused or closed).",
+        groups="base.group_user",
+    )
+
     psa_sla_error = fields.Boolean(
         groups="base.group_user",
         string="SLA not computed",
@@ -205,6 +215,25 @@ class HelpdeskTicket(models.Model):
         remaining = {clock.ticket_id.id: clock.remaining_hours for clock in clocks}
         for ticket in self:
             ticket.psa_sla_remaining_hours = remaining.get(ticket.id, 0.0)
+
+    def _compute_psa_sla_time_left(self):
+        """``psa_sla_remaining_hours`` (business hours, computed once for the
+        whole recordset: the page of a list or kanban) as text, for tickets
+        whose clocks run (``psa_sla_deadline`` set); False for the others."""
+        for ticket in self:
+            if not ticket.psa_sla_deadline:
+                ticket.psa_sla_time_left = False
+                continue
+            hours = ticket.psa_sla_remaining_hours
+            minutes = round(abs(hours) * 60)
+            text = self.env._(
+                "%(hours)s h %(minutes)02d min",
+                hours=minutes // 60,
+                minutes=minutes % 60,
+            )
+            ticket.psa_sla_time_left = (
+                self.env._("late %(time)s", time=text) if hours < 0 else text
+            )
 
     def _compute_psa_sla_update_overdue(self):
         now = fields.Datetime.now()

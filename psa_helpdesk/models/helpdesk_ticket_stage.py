@@ -36,6 +36,9 @@ class HelpdeskTicketStage(models.Model):
         for stage in self.filtered(lambda s: s.closed and s.psa_close_kind == "solved"):
             template = stage.mail_template_id
             if template and RESOLUTION_FIELD not in (template.body_html or ""):
+                # (not an f-string inside the call: the term extraction of
+                # the translations evaluates string arguments)
+                placeholder = "object." + RESOLUTION_FIELD
                 raise ValidationError(
                     self.env._(
                         "Stage %(stage)s closes tickets as solved: the customer "
@@ -46,7 +49,7 @@ class HelpdeskTicketStage(models.Model):
                         "as not solved.",
                         stage=stage.display_name,
                         template=template.display_name,
-                        field=f"object.{RESOLUTION_FIELD}",
+                        field=placeholder,
                     )
                 )
 

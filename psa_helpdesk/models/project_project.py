@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.project.models.project_task import CLOSED_STATES
+
 
 class ProjectProject(models.Model):
     """Upgrades and customisations run as implementation projects, linked to
@@ -65,9 +67,79 @@ class ProjectProject(models.Model):
                     )
                 )
 
+    psa_open_task_count = fields.Integer(
+        string="Open tasks",
+        compute="_compute_psa_open_task_count",
+        help="Tasks of the project neither done, cancelled nor in a folded "
+        "stage: delivering the upgrade with open tasks asks for confirmation.",
+    )
+
+    @api.depends("task_ids.state", "task_ids.stage_id.fold")
+    def _compute_psa_open_task_count(self):
+        """Open tasks per project: one grouped query for the recordset."""
+        groups = self.env["project.task"]._read_group(
+            [
+                ("project_id", "in", self.ids),
+                ("state", "not in", list(CLOSED_STATES)),
+                "|",
+                ("stage_id", "=", False),
+                ("stage_id.fold", "=", False),
+            ],
+            ["project_id"],
+            ["__count"],
+        )
+        counts = {project.id: count for project, count in groups}
+        for project in self:
+            project.psa_open_task_count = counts.get(project.id, 0)
+
     def write(self, vals):
         self._psa_check_delivered_kept(vals)
         return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Chatter: the implementation user who manages the project posts in it
+    # ------------------------------------------------------------------
+
+    def _psa_managed_by_implementer(self):
+        """True when the user is in the Implementation group and the project
+        manager (``user_id``) of every project of ``self`` (not empty): such
+        a user may post in the chatter of the project without the right to
+        edit it (posting otherwise needs write access)."""
+        user = self.env.user
+        return (
+            bool(self)
+            and user.has_group("psa_helpdesk.group_psa_implementation")
+            # sudo: the project manager of projects the user may read
+            and all(project.user_id == user for project in self.sudo())
+        )
+
+    @api.model
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        access = super()._get_mail_message_access(res_ids, operation, model_name)
+        if (
+            operation == "create"
+            and access == "write"
+            and (model_name or self._name) == self._name
+            and self.browse(list(res_ids))._psa_managed_by_implementer()
+        ):
+            return "read"
+        return access
+
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        thread = super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+        if not thread and mode == "write":
+            readable = super()._get_thread_with_access(thread_id, mode="read", **kwargs)
+            if readable._psa_managed_by_implementer():
+                return readable
+        return thread
+
+    def _thread_to_store(self, store, /, *, request_list=None, **kwargs):
+        result = super()._thread_to_store(store, request_list=request_list, **kwargs)
+        if request_list is not None:
+            for project in self:
+                if project._psa_managed_by_implementer():
+                    store.add(project, {"canPostOnReadonly": True}, as_thread=True)
+        return result
 
     def _psa_check_delivered_kept(self, vals):
         """A delivered upgrade project keeps the installation and the version
@@ -165,6 +237,11 @@ class ProjectProject(models.Model):
             new=target.name,
             project=self.name,
         )
+        if self.psa_open_task_count:
+            body += " " + self.env._(
+                "Delivered with %(count)s task(s) of the project still open.",
+                count=self.psa_open_task_count,
+            )
         # sudo: see above, posting needs write access on both records.
         self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         installation.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

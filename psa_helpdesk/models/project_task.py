@@ -150,12 +150,24 @@ class ProjectTask(models.Model):
         self.ensure_one()
         return self.state in CLOSED_STATES or self.stage_id.fold
 
+    def _psa_linked_tickets(self):
+        """All the tickets linked to the tasks of ``self`` (a
+        ``helpdesk.ticket`` recordset, superuser, archived ones excluded),
+        whoever the user is.
+
+        Searched, never read through ``ticket_ids``: reading the one2many as
+        superuser would leave every linked ticket in the cache of the task's
+        field, and the user's own form, read next in the same request, would
+        then read tickets the user may not see (access error, and the write
+        rolled back)."""
+        # sudo: the trace of a task goes to all its tickets
+        return self.env["helpdesk.ticket"].sudo().search([("task_id", "in", self.ids)])
+
     def write(self, vals):
         if "stage_id" not in vals and "state" not in vals:
             return super().write(vals)
-        # sudo: developers may read only some of the linked tickets; the
-        # trace goes to all of them.
-        linked = self.filtered(lambda t: t.sudo().ticket_ids)
+        linked_ids = set(self._psa_linked_tickets().task_id.ids)
+        linked = self.filtered(lambda t: t.id in linked_ids)
         before = {task.id: (task.stage_id, task._psa_is_finished()) for task in linked}
         result = super().write(vals)
         for task in linked:
@@ -201,9 +213,9 @@ class ProjectTask(models.Model):
         """Post the html ``header`` (which links to the task) and an optional
         html ``body`` as an internal note on the open linked tickets."""
         self.ensure_one()
-        # sudo: the note is the task's trace on its tickets; the developer
-        # who moved the task usually may not write them.
-        tickets = self.sudo().ticket_ids.filtered(lambda t: not t.closed)
+        # sudo (in _psa_linked_tickets): the note is the task's trace on its
+        # tickets; the developer who moved the task usually may not write them.
+        tickets = self._psa_linked_tickets().filtered(lambda t: not t.closed)
         if not tickets:
             return
         tickets = tickets.with_context(**AUTOMATIC)
@@ -217,7 +229,7 @@ class ProjectTask(models.Model):
         """Ask the owner of every open linked ticket to inform the customer."""
         self.ensure_one()
         # sudo: see _psa_notify_tickets
-        tickets = self.sudo().ticket_ids.filtered(lambda t: not t.closed)
+        tickets = self._psa_linked_tickets().filtered(lambda t: not t.closed)
         for ticket in tickets.with_context(**AUTOMATIC):
             user = ticket.user_id or ticket.team_id.user_id
             note = self.env._(
@@ -316,7 +328,7 @@ class ProjectTask(models.Model):
         self.ensure_one()
         fix = self.psa_fix_version_id
         # sudo: each customer's own tickets of the task name the problem
-        tickets = self.sudo().ticket_ids
+        tickets = self._psa_linked_tickets()
         # sudo: developers and analysts may tell customers about a fix, but
         # only analysts may write installations (their chatter included).
         for installation in installations.sudo().with_context(**AUTOMATIC):

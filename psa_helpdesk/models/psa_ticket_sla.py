@@ -148,6 +148,13 @@ class PsaTicketSla(models.Model):
         compute="_compute_remaining_hours",
         help="Business hours left until the deadline; negative when late.",
     )
+    consumed_now_hours = fields.Float(
+        string="Consumed so far (h)",
+        compute="_compute_consumed_now_hours",
+        help="Business hours consumed up to now: for a running clock, its "
+        "target minus what remains (more than the target when late); "
+        "otherwise the consumed hours recorded at its last event.",
+    )
     # Alert bookkeeping: set once by psa.sla.alert, so each alert goes once.
     warning_1_alert_date = fields.Datetime(readonly=True, copy=False)
     warning_2_alert_date = fields.Datetime(readonly=True, copy=False)
@@ -201,6 +208,14 @@ class PsaTicketSla(models.Model):
                 )
             else:
                 clock.remaining_hours = clock.target_hours - clock.consumed_hours
+
+    def _compute_consumed_now_hours(self):
+        """``target_hours - remaining_hours`` (business hours; the remaining
+        hours computed once for the recordset): ``consumed_hours`` is written
+        at the clock's events only, so a running clock read it as 0 however
+        late it was."""
+        for clock in self:
+            clock.consumed_now_hours = clock.target_hours - clock.remaining_hours
 
     def write(self, vals):
         """Finished clocks are never rewritten, whoever asks (the engine in

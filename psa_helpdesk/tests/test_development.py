@@ -230,6 +230,69 @@ class TestTraceability(PsaDevelopmentCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestUnassignedTask(PsaDevelopmentCommon):
+    """Issue 16, points 1-2: an escalated task waits unassigned in the
+    product's backlog; any developer who may see it works on it from its
+    form, tickets included."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ticket = cls._ticket(user_id=cls.agent.id)
+        cls._escalate(cls.ticket, user=cls.agent)
+        cls.task = cls.ticket.task_id
+
+    def test_escalated_task_is_unassigned_in_backlog(self):
+        self.assertFalse(self.task.user_ids, "not the agent who escalated")
+        self.assertEqual(self.task.stage_id, self.stage_todo)
+
+    def test_any_developer_reads_the_tickets_of_a_visible_task(self):
+        task = self.task.with_user(self.developer)
+        self.assertEqual(task.ticket_ids, self.ticket)
+        self.assertEqual(
+            self.ticket.with_user(self.developer).read(["name"])[0]["name"],
+            "It does not work",
+        )
+        # a task of a project restricted to its followers: not visible, nor
+        # are its tickets
+        self.dev_project.privacy_visibility = "followers"
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):
+            self.ticket.with_user(self.developer).read(["name"])
+        # following the task is enough, as for the task itself
+        self.task.message_subscribe(partner_ids=self.developer.partner_id.ids)
+        self.env.invalidate_all()
+        self.ticket.with_user(self.developer).read(["name"])
+
+    def test_form_stage_change_reads_only_visible_tickets(self):
+        """The form saves the stage and reads the task's tickets in one
+        request: the tickets the task's write reads as superuser (to note the
+        change on all of them) must not reach the user's read."""
+        company_b = self.env["res.company"].create({"name": "Other company"})
+        hidden = self._ticket(name="Ticket of another company")
+        hidden.write({"company_id": company_b.id, "task_id": self.task.id})
+        self.env.invalidate_all()
+        task = self.task.with_user(self.developer)
+        result = task.web_save(
+            {"stage_id": self.stage_progress.id},
+            {
+                "stage_id": {"fields": {"display_name": {}}},
+                "ticket_ids": {"fields": {"display_name": {}, "stage_id": {}}},
+            },
+        )
+        self.assertEqual(self.task.stage_id, self.stage_progress)
+        self.assertEqual(
+            [row["id"] for row in result[0]["ticket_ids"]], self.ticket.ids
+        )
+        # both tickets got the trace, the hidden one too
+        for ticket in self.ticket | hidden:
+            self.assertTrue(
+                ticket.message_ids.filtered(lambda m: "In progress" in (m.body or "")),
+                ticket.name,
+            )
+
+
+@tagged("post_install", "-at_install")
 class TestFixVersion(PsaDevelopmentCommon):
     @classmethod
     def setUpClass(cls):

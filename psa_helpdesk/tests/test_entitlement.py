@@ -1,6 +1,7 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import PsaContractCommon
@@ -133,6 +134,47 @@ class TestEntitlement(PsaContractCommon):
             self.env["psa.entitlement.exception.wizard"].with_user(self.manager).create(
                 {"ticket_id": ticket.id, "reason": "again"}
             ).action_grant()
+
+    def test_exception_tells_whether_clocks_start(self):
+        """Issue 16, point 5: no contract and a team without a policy: the
+        wizard says no clock starts, and none does; choosing a policy starts
+        them."""
+        self.team_l1.psa_sla_policy_id = False
+        ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)
+        Wizard = self.env["psa.entitlement.exception.wizard"].with_user(self.manager)
+        wizard = Wizard.with_context(
+            active_model="helpdesk.ticket", active_id=ticket.id
+        ).create({"reason": "Goodwill", "team_id": self.team_l1.id})
+        self.assertFalse(wizard.sla_policy_id)
+        wizard.action_grant()
+        self.assertTrue(ticket.psa_entitled)
+        self.assertFalse(ticket.psa_sla_ids, "no policy: no clock")
+        self.assertIn("No SLA clock runs", ticket.message_ids[:1].body)
+        # with the policy the manager chose, the clocks run
+        other = self._ticket(user=self.agent, partner_id=self.other_contact.id)
+        wizard = Wizard.create(
+            {"ticket_id": other.id, "reason": "Goodwill", "team_id": self.team_l1.id}
+        )
+        self.assertFalse(wizard.sla_policy_id)
+        self.assertFalse(wizard.sla_starts)
+        policy = self.env["psa.sla.policy"].create(
+            {
+                "name": "Goodwill policy",
+                "resource_calendar_id": self.calendar.id,
+                "target_ids": [
+                    Command.create(
+                        {"priority": p, "response_hours": 4, "resolution_hours": 40}
+                    )
+                    for p in ("1", "2", "3")
+                ],
+            }
+        )
+        wizard.sla_policy_id = policy
+        self.assertTrue(wizard.sla_starts)
+        wizard.action_grant()
+        self.assertEqual(other.psa_sla_policy_id, policy)
+        self.assertTrue(other.psa_sla_ids)
+        self.assertIn("Goodwill policy", other.message_ids[:1].body)
 
     def test_agent_cannot_grant_exception(self):
         ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)

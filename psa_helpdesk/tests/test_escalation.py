@@ -1,7 +1,7 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import PsaContractCommon
 
@@ -45,6 +45,26 @@ class TestEscalation(PsaContractCommon):
         self.assertEqual((log.user_id, log.from_user_id), (self.agent, self.agent))
         self.assertEqual(log.reason, "Needs SQL")
         self.assertIn("Needs SQL", ticket.message_ids[:1].body)
+
+    def test_level_proposes_its_team(self):
+        """Issue 16, point 8: in the form, the proposed level L2 proposes the
+        L2 team; choosing L1 again proposes the ticket's own team."""
+        ticket = self._ticket(user=self.agent, team_id=self.team_l1.id)
+        # the first L2 team by sequence (the database may hold others)
+        self.team_l2.sequence = -1
+        with Form(
+            self.env["psa.ticket.escalate.wizard"]
+            .with_user(self.agent)
+            .with_context(active_model="helpdesk.ticket", active_id=ticket.id)
+        ) as form:
+            self.assertEqual(form.to_level, "2")
+            self.assertEqual(form.to_team_id, self.team_l2)
+            form.to_level = "1"
+            self.assertEqual(form.to_team_id, self.team_l1)
+            form.to_level = "2"
+            form.reason = "Needs SQL"
+        form.record.action_escalate()
+        self.assertEqual(ticket.team_id, self.team_l2)
 
     def test_level_only_escalation_keeps_team(self):
         ticket = self._ticket(

@@ -204,6 +204,23 @@ class TestTicketSla(PsaCommon):
         self.assertNotEqual(new_update, update)
         self.assertEqual(new_update.deadline, ba(2026, 3, 3, 11))
 
+    def test_consumed_so_far_of_a_running_clock(self):
+        """Issue 16, point 12: a running clock shows the business time
+        consumed up to now, more than its target once late (not the 0
+        recorded when it started); a finished one its recorded time."""
+        with freeze_time(ba(2026, 3, 2, 10)):
+            ticket = self._new()
+        response = self._clock(ticket, "response")
+        with freeze_time(ba(2026, 3, 2, 13)):  # 3 business hours: late
+            response.invalidate_recordset(["remaining_hours", "consumed_now_hours"])
+            self.assertEqual(response.consumed_hours, 0)
+            self.assertAlmostEqual(response.consumed_now_hours, 3)
+            self._agent_reply(ticket)
+        self.assertEqual(response.status, "met_late")
+        with freeze_time(ba(2026, 3, 3, 13)):
+            response.invalidate_recordset(["remaining_hours", "consumed_now_hours"])
+            self.assertAlmostEqual(response.consumed_now_hours, 3, msg="finished")
+
     def test_update_overdue_flag(self):
         with freeze_time(ba(2026, 3, 2, 10)):
             ticket = self._new()

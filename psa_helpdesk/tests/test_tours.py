@@ -148,6 +148,66 @@ class TestPsaTours(HttpCase):
         self.assertEqual(ticket.psa_priority, "1")
         self.assertTrue(ticket.psa_sla_ids)
 
+    def test_agent_sees_coverage_before_saving(self):
+        nocover = self.env["res.partner"].create(
+            {"name": "Nocover SA", "is_company": True}
+        )
+        self.env["res.partner"].create(
+            {"name": "Pedro Nocover", "parent_id": nocover.id}
+        )
+        self.env["psa.installation"].create(
+            {
+                "partner_id": nocover.id,
+                "product_id": self.installation.product_id.id,
+                "version_id": self.installation.version_id.id,
+            }
+        )
+        tickets = self.env["helpdesk.ticket"].search([])
+        self.start_tour(
+            "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/new",
+            "psa_agent_sees_coverage_before_saving",
+            login="tour_agent",
+        )
+        self.assertEqual(
+            self.env["helpdesk.ticket"].search([]), tickets, "nothing saved"
+        )
+
+    def test_sla_time_left_in_list_and_kanban(self):
+        self._ticket().name = "Caída total"
+        nocover = self.env["res.partner"].create(
+            {"name": "Nocover SRL", "is_company": True}
+        )
+        self.env["helpdesk.ticket"].with_user(self.agent).create(
+            {
+                "name": "Sin contrato",
+                "description": "<p>x</p>",
+                "partner_id": nocover.id,
+            }
+        )
+        self.start_tour(
+            "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action",
+            "psa_agent_sees_sla_time_left",
+            login="tour_agent",
+        )
+
+    def test_manager_gives_developer_role(self):
+        admin = new_test_user(
+            self.env,
+            login="tour_admin",
+            password="tour_admin_pw",
+            groups="base.group_user,base.group_erp_manager,"
+            "psa_helpdesk.group_psa_manager",
+        )
+        user = new_test_user(self.env, login="tour_newcomer", groups="base.group_user")
+        self.assertFalse(admin.has_group("base.group_no_one"), "no developer mode")
+        self.start_tour(
+            f"/odoo/action-base.action_res_users/{user.id}",
+            "psa_manager_gives_developer_role",
+            login="tour_admin",
+        )
+        self.assertTrue(user.has_group("psa_helpdesk.group_psa_developer"))
+        self.assertTrue(user.has_group("project.group_project_user"), "implied")
+
     def test_escalate_and_develop(self):
         ticket = self._ticket()
         self.start_tour(
@@ -157,16 +217,20 @@ class TestPsaTours(HttpCase):
         )
         task = ticket.task_id
         self.assertEqual(task.project_id, self.dev_project)
-        task.user_ids = self.developer
+        # unassigned in the product's backlog: a developer who is not
+        # assigned moves it from its form and sees its tickets
+        self.assertFalse(task.user_ids)
         self.start_tour(
             f"/odoo/project.task/{task.id}",
             "psa_developer_moves_task",
             login="tour_dev",
         )
-        self.assertEqual(task.stage_id.name, "In progress")
-        self.assertTrue(
-            ticket.message_ids.filtered(lambda m: "In progress" in (m.body or ""))
-        )
+        self.assertEqual(task.stage_id.name, "Released")
+        for stage in ("In progress", "Released"):
+            self.assertTrue(
+                ticket.message_ids.filtered(lambda m, s=stage: s in (m.body or "")),
+                stage,
+            )
 
     def test_manager_opens_sla_report(self):
         self._ticket()

@@ -1,7 +1,9 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.mail.tools.discuss import Store
 
 from .common_development import PsaDevelopmentCommon
 
@@ -91,6 +93,75 @@ class TestUpgradeProject(PsaDevelopmentCommon):
         self.assertIn("delivered", self.installation.message_ids[:1].body)
         with self.assertRaisesRegex(UserError, "already delivered"):
             project.with_user(self.implementer).action_psa_deliver_upgrade()
+
+    def test_delivery_with_open_tasks_is_noted(self):
+        """Issue 16, point 9: the project tells how many of its tasks are
+        still open, and the delivery note says it was delivered with them."""
+        project = self._request(self.implementer, self.v40)
+        self.assertEqual(project.with_user(self.implementer).psa_open_task_count, 2)
+        project.task_ids[:1].state = "1_done"
+        self.assertEqual(project.psa_open_task_count, 1)
+        project.with_user(self.implementer).action_psa_deliver_upgrade()
+        self.assertIn(
+            "1 task(s) of the project still open", project.message_ids[:1].body
+        )
+        # all done: no mention
+        test_env = self.env["psa.installation"].create(
+            {
+                "partner_id": self.customer.id,
+                "product_id": self.product.id,
+                "version_id": self.v39.id,
+                "environment": "test",
+            }
+        )
+        other = self._request(self.implementer, self.v40, installation=test_env)
+        other.task_ids.state = "1_canceled"
+        self.assertEqual(other.psa_open_task_count, 0)
+        other.with_user(self.implementer).action_psa_deliver_upgrade()
+        self.assertNotIn("still open", other.message_ids[:1].body)
+
+    def test_implementer_managing_the_project_posts_in_it(self):
+        """Issue 16, point 9: the implementation user who is the project
+        manager of an upgrade project posts in its chatter (without the
+        right to edit the project); another implementation user does not."""
+        project = self._request(self.implementer, self.v40)
+        self.assertEqual(project.user_id, self.implementer)
+        as_manager = project.with_user(self.implementer)
+        self.assertFalse(as_manager.has_access("write"))
+        message = as_manager.message_post(
+            body="Backup done", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertEqual(message.author_id, self.implementer.partner_id)
+        Project = self.env["project.project"]
+        self.assertEqual(
+            Project.with_user(self.implementer)._get_thread_with_access(
+                project.id, mode="write"
+            ),
+            project,
+        )
+        # the chatter offers to post though the project is read-only to him
+        store = Store()
+        as_manager._thread_to_store(store, request_list=[])
+        (thread,) = [
+            t
+            for t in store.get_result()["mail.thread"]
+            if t["model"] == "project.project" and t["id"] == project.id
+        ]
+        self.assertTrue(thread["canPostOnReadonly"])
+        other = new_test_user(
+            self.env,
+            login="psa_implementer_2",
+            groups="psa_helpdesk.group_psa_implementation",
+        )
+        with self.assertRaises(AccessError):
+            project.with_user(other).message_post(
+                body="Not mine", message_type="comment"
+            )
+        self.assertFalse(
+            Project.with_user(other)._get_thread_with_access(project.id, mode="write")
+        )
+        with self.assertRaises(AccessError):
+            as_manager.write({"name": "Renamed"})
 
     def test_deliver_when_installation_is_already_newer(self):
         project = self._request(self.implementer, self.v310)

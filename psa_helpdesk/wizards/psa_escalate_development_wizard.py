@@ -105,16 +105,9 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
             self._psa_check_task_project(project)
             task = self._psa_create_task(project, product)
         self._psa_link_tickets(task)
-        return (
-            {
-                "type": "ir.actions.act_window",
-                "res_model": "helpdesk.ticket",
-                "res_id": tickets.id,
-                "view_mode": "form",
-            }
-            if len(tickets) == 1
-            else {"type": "ir.actions.act_window_close"}
-        )
+        # closing the dialog reloads the form or list it was opened from
+        # (opening the ticket again would double the breadcrumb)
+        return {"type": "ir.actions.act_window_close"}
 
     def _psa_task_description(self):
         parts = []
@@ -167,7 +160,11 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
     def _psa_create_task(self, project, product):
         """Create the task, with the user's own rights, with the environment
         snapshot of the first ticket that has one; ``product`` is the
-        tickets' product."""
+        tickets' product.
+
+        The task is unassigned, in the first stage of ``project`` (the
+        product's backlog): development chooses who works on it. Without
+        ``user_ids``, Odoo would assign it to the support agent escalating."""
         source = self.ticket_ids.filtered("installation_id")[:1] or self.ticket_ids[:1]
         values = {
             "name": self.name or source.name,
@@ -183,6 +180,7 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
                 fields.Command.set(source.psa_customized_module_ids.ids)
             ],
             "psa_customization_notes": source.psa_customization_notes,
+            "user_ids": [fields.Command.clear()],
         }
         # No default_* key of the ticket view reaches the task.
         Task = self.env["project.task"].with_context(

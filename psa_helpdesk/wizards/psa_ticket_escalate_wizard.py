@@ -40,13 +40,38 @@ class PsaTicketEscalateWizard(models.TransientModel):
             res["ticket_id"] = ticket.id
             level = ticket.support_level or "1"
             if "to_level" in fields_list and level < "3":
+                # the form's first onchange proposes the team of that level
                 res["to_level"] = str(int(level) + 1)
         return res
+
+    @api.model
+    def _psa_team_of_level(self, ticket, level):
+        """The team that takes tickets of support ``level`` ('1'..'3') for
+        ``ticket``: its own team when of that level, else the first team of
+        that level (by sequence) of the ticket's company or of none; an
+        empty recordset when there is none."""
+        if ticket.team_id.support_level == level:
+            return ticket.team_id
+        return self.env["helpdesk.ticket.team"].search(
+            [
+                ("support_level", "=", level),
+                ("company_id", "in", [ticket.company_id.id, False]),
+            ],
+            limit=1,
+        )
 
     @api.onchange("to_team_id")
     def _onchange_to_team_id(self):
         if self.to_team_id.support_level:
             self.to_level = self.to_team_id.support_level
+
+    @api.onchange("to_level")
+    def _onchange_to_level(self):
+        """Choosing a level proposes the team of that level."""
+        if self.to_level and self.to_team_id.support_level != self.to_level:
+            team = self._psa_team_of_level(self.ticket_id, self.to_level)
+            if team:
+                self.to_team_id = team
 
     def action_escalate(self):
         self.ensure_one()
