@@ -268,9 +268,16 @@ class TestUnassignedTask(PsaDevelopmentCommon):
         """The form saves the stage and reads the task's tickets in one
         request: the tickets the task's write reads as superuser (to note the
         change on all of them) must not reach the user's read."""
+        # a development project serving both companies (no company): its
+        # task holds a ticket of a company the developer is not allowed in
         company_b = self.env["res.company"].create({"name": "Other company"})
-        hidden = self._ticket(name="Ticket of another company")
-        hidden.write({"company_id": company_b.id, "task_id": self.task.id})
+        self.dev_project.company_id = False
+        self.task.company_id = False
+        hidden = self._ticket(
+            name="Ticket of another company", company_id=company_b.id, team_id=False
+        )
+        self.assertEqual(hidden.company_id, company_b)
+        hidden.task_id = self.task
         self.env.invalidate_all()
         task = self.task.with_user(self.developer)
         result = task.web_save(
