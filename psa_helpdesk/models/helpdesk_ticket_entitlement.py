@@ -163,9 +163,17 @@ class HelpdeskTicket(models.Model):
         """Decide, before creating the tickets, their contract, their account
         leader, and route the tickets no contract covers to the commercial
         team. Whatever the channel: form, mail gateway, portal, RPC."""
+        # one recordset for the batch: the contacts and their customers are
+        # read once, not per ticket
         Partner = self.env["res.partner"]
+        contacts = {
+            contact.id: contact
+            for contact in Partner.browse(
+                {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+            )
+        }
         customers = {
-            i: Partner.browse(vals["partner_id"]).commercial_partner_id
+            i: contacts[vals["partner_id"]].commercial_partner_id
             for i, vals in enumerate(vals_list)
             if vals.get("partner_id")
         }
@@ -304,6 +312,8 @@ class HelpdeskTicket(models.Model):
         automatic answer (``_psa_auto_answer``), limited per ticket and per
         address, unless the email that opened the ticket may not be answered
         automatically (``_psa_auto_answer_allowed``)."""
+        if not self:
+            return
         template = self.env.ref(
             "psa_helpdesk.mail_template_psa_not_entitled", raise_if_not_found=False
         )

@@ -151,13 +151,22 @@ class HelpdeskTicket(models.Model):
                 customer = Partner.browse(vals["partner_id"]).commercial_partner_id
                 if customer.id in defaults:
                     vals["installation_id"] = defaults[customer.id]
-        Installation = self.env["psa.installation"]
+        # One recordset for the whole batch: installations, their modules and
+        # customisations are read once for all the tickets, not per ticket.
+        installations = {
+            installation.id: installation
+            for installation in self.env["psa.installation"].browse(
+                {
+                    vals["installation_id"]
+                    for vals in vals_list
+                    if vals.get("installation_id")
+                }
+            )
+        }
         for vals in vals_list:
             if vals.get("installation_id"):
                 vals.update(
-                    self._psa_snapshot_values(
-                        Installation.browse(vals["installation_id"])
-                    )
+                    self._psa_snapshot_values(installations[vals["installation_id"]])
                 )
 
     def _psa_installed_base_vals(self, vals):

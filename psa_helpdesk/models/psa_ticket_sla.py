@@ -59,6 +59,7 @@ from odoo.tools import format_duration
 from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to_naive
 from ..tools.context import without_defaults
+from ..tools.cron import trigger
 
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
@@ -492,13 +493,11 @@ class PsaTicketSla(models.Model):
             for date in (clock.warning_1_date, clock.warning_2_date, clock.deadline)
             if date and date > fields.Datetime.now()
         ]
-        cron = self.env.ref(
-            "psa_helpdesk.psa_ticket_sla_cron_refresh", raise_if_not_found=False
-        )
-        if dates and cron:
+        if dates:
             # Scheduling a cron run is technical bookkeeping of the engine,
-            # not something the user who moved the ticket may do by hand.
-            cron.sudo()._trigger(at=min(dates))
+            # not something the user who moved the ticket may do by hand
+            # (``trigger`` creates it as superuser).
+            trigger(self.env, "psa_helpdesk.psa_ticket_sla_cron_refresh", min(dates))
 
     def _pause(self):
         """Freeze running clocks: what was consumed is kept at a checkpoint."""
