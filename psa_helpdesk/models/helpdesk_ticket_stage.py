@@ -63,6 +63,13 @@ class HelpdeskTicketStage(models.Model):
                 )
             )
 
+    def unlink(self):
+        # a deleted stage leaves the pause stages of the policies, whose
+        # terms are cached (psa.sla.policy._psa_terms)
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
     def _psa_closing_template(self):
         """The closing email of a ticket entering this stage (SPEC §6): a
         closed stage that closes as solved sends it, with the resolution
