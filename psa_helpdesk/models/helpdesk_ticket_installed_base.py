@@ -87,6 +87,9 @@ class HelpdeskTicket(models.Model):
         related="installation_id.version_id",
         string="Installation version now",
         groups="base.group_user",
+        # not tracked on the ticket (the installation tracks its version):
+        # every write of a ticket would read its installation for nothing
+        tracking=False,
     )
 
     # Classification

@@ -257,24 +257,42 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _live_clocks(self, tickets, metrics=None):
-        """Unfinished clocks of the current cycle of ``tickets``: one query
-        (the clocks and their fields), whatever the number of tickets."""
-        if not tickets:
-            return self.browse()
-        domain = [("ticket_id", "in", tickets.ids), ("end_date", "=", False)]
-        if metrics is not None:
-            domain.append(("metric", "in", list(metrics)))
-        clocks = self.sudo().search_fetch(domain, self._live_clock_fields())
-        return clocks.filtered(lambda c: c.cycle == c.ticket_id.psa_sla_cycle)
+        """Unfinished clocks of the current cycle of ``tickets``. Read
+        through the tickets' clocks, so that the recomputation of the
+        tickets' SLA fields that follows finds them in the cache."""
+        self._prefetch_clocks(tickets)
+        return tickets.sudo().psa_sla_ids.filtered(
+            lambda c: (
+                not c.end_date
+                and c.cycle == c.ticket_id.psa_sla_cycle
+                and (metrics is None or c.metric in metrics)
+            )
+        )
 
     @api.model
-    def _live_clock_fields(self):
-        """The fields of a clock the engine reads when it moves it."""
-        return [
+    def _prefetch_clocks(self, tickets):
+        """Put the clocks of ``tickets`` (``psa_sla_ids``) and their fields
+        in the cache with one query, where reading ``psa_sla_ids`` takes
+        two (the ids, then the fields). Tickets whose clocks are already in
+        the cache are left alone."""
+        field = tickets._fields["psa_sla_ids"]
+        missing = tickets.browse(
+            [id_ for id_ in tickets.env.cache.get_missing_ids(tickets, field) if id_]
+        )
+        if not missing:
+            return
+        fnames = [
             fname
-            for fname, field in self._fields.items()
-            if field.store and field.column_type
+            for fname, clock_field in self._fields.items()
+            if clock_field.store and clock_field.column_type
         ]
+        clocks = self.sudo().search_fetch([("ticket_id", "in", missing.ids)], fnames)
+        by_ticket = defaultdict(list)
+        for clock in clocks:
+            by_ticket[clock.ticket_id.id].append(clock.id)
+        tickets.env.cache.insert_missing(
+            missing, field, [tuple(by_ticket[id_]) for id_ in missing._ids]
+        )
 
     def _terms(self):
         """What a clock counts with: ``(policy, priority, calendar)``, to
@@ -339,14 +357,11 @@ class PsaTicketSla(models.Model):
         contexts = tickets._psa_sla_context()
         # In the current cycle, the clock each new one follows (the previous
         # customer update interval), if any: the last one per ticket, metric
-        # and cycle, read in one query for the batch.
+        # and cycle (the tickets' clocks: read once for the batch).
         earlier_clocks = {}
-        if not new_cycle and tickets:
-            for clock in self.sudo().search_fetch(
-                [("ticket_id", "in", tickets.ids), ("metric", "in", list(metrics))],
-                self._live_clock_fields(),
-                order="id",
-            ):
+        if not new_cycle:
+            self._prefetch_clocks(tickets)
+            for clock in tickets.sudo().psa_sla_ids.sorted("id"):
                 earlier_clocks[clock.ticket_id.id, clock.metric, clock.cycle] = clock
         vals_list = []
         by_cycle = {}

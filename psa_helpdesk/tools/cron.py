@@ -86,24 +86,27 @@ def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
 def trigger(env, xmlid, at=None):
     """Make the scheduled action ``xmlid`` run at ``at`` (naive UTC; default
     now), as ``ir.cron._trigger`` does, without reading the action: its id
-    comes from the cached xmlid lookup, and a trigger earlier than or equal
-    to ``at`` already created in this transaction makes this one needless
-    (so a request that moves many clocks creates one trigger). Scheduling the
+    comes from the cached xmlid lookup. Once per transaction and time: a
+    trigger "now" is needless after a trigger at or before now in this
+    transaction (a request that records many segments creates one), a
+    trigger at a given time after one at that same time. Scheduling the
     system's own bookkeeping: done as superuser, whoever the user is. Does
     nothing when the action does not exist (uninstalled data). A trigger of
     an archived action is never run (``ir.cron`` ignores it).
 
     :return: whether a trigger was created"""
     now = fields.Datetime.now()
-    at = max(at or now, now)
+    asap = at is None or at <= now
+    at = now if asap else at
     done = env.cr.precommit.data.setdefault("psa_cron_triggers", {})
-    if xmlid in done and done[xmlid] <= at:
+    times = done.setdefault(xmlid, set())
+    if at in times or (asap and any(time <= now for time in times)):
         return False
     cron_id = env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
     if not cron_id:
         return False
     env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
-    done[xmlid] = at
+    times.add(at)
     if at <= now:
         # wake the cron workers after the commit, as ir.cron._trigger does
         env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
