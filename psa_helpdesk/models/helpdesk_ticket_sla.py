@@ -381,7 +381,7 @@ class HelpdeskTicket(models.Model):
         # The usual case, an agent replying from the chatter, without
         # reading the author's users again.
         user = self.env.user
-        if author == user.partner_id and not user.share:
+        if author == user.partner_id and user.has_group("base.group_user"):
             return "agent"
         # sudo: read whether the author is an internal user, whoever posts.
         if any(not user.share for user in author.sudo().user_ids):

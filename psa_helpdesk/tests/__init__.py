@@ -27,3 +27,4 @@ from . import test_integrity_clocks
 from . import test_integrity_portal
 from . import test_mail_outgoing
 from . import test_mail_gateway
+from . import test_performance
