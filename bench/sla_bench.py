@@ -34,7 +34,7 @@ def setup_psa_sla(env, customer):
     policy with targets per priority, a service tier, an active contract of
     the customer naming the policy (so every ticket runs its clocks), and an
     installation of a covered product."""
-    product = env["psa.product"].create({"name": "Bench", "code": "BENCH"})
+    product = env["psa.product"].create({"name": "Alert bench", "code": "ABENCH"})
     version = env["psa.product.version"].create(
         {"product_id": product.id, "name": "1.0"}
     )
@@ -44,7 +44,7 @@ def setup_psa_sla(env, customer):
     calendar = env.company.resource_calendar_id
     policy = env["psa.sla.policy"].create(
         {
-            "name": "Bench policy",
+            "name": "Alert bench policy",
             "resource_calendar_id": calendar.id,
             "target_ids": [
                 Command.create(
@@ -65,7 +65,7 @@ def setup_psa_sla(env, customer):
     )
     tier = env["psa.service.tier"].create(
         {
-            "name": "Bench tier",
+            "name": "Alert bench tier",
             "matrix_ids": [
                 Command.create({"severity": s, "priority": s}) for s in ("1", "2", "3")
             ],
@@ -73,7 +73,7 @@ def setup_psa_sla(env, customer):
     )
     env["psa.contract"].create(
         {
-            "name": "Bench contract",
+            "name": "Alert bench contract",
             "partner_id": customer.id,
             "product_ids": [Command.set(product.ids)],
             "service_tier_id": tier.id,
@@ -93,7 +93,7 @@ def setup(env):
         Users.create(
             {
                 "name": f"Bench {role}",
-                "login": f"bench_{role}",
+                "login": f"alerts_bench_{role}",
                 "email": f"{role}@bench.example",
                 "groups_id": [Command.set(env.ref(f"psa_helpdesk.group_psa_{g}").ids)],
             }
@@ -106,7 +106,7 @@ def setup(env):
     setup_psa_sla(env, customer)
     team = env["helpdesk.ticket.team"].create(
         {
-            "name": "Bench team",
+            "name": "Alert bench team",
             "user_id": leader.id,
             "user_ids": [Command.set((agent | leader).ids)],
         }
