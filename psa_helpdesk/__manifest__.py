@@ -62,6 +62,7 @@
         "demo/helpdesk_ticket_demo.xml",
         "demo/psa_development_demo.xml",
         "demo/psa_sla_history_demo.xml",
+        "demo/psa_multicompany_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -8,6 +8,7 @@ from . import psa_installation_history
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
+from . import helpdesk_ticket_company
 from . import helpdesk_ticket_installed_base
 from . import helpdesk_ticket_entitlement
 from . import helpdesk_ticket_priority

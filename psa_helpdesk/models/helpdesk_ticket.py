@@ -11,27 +11,31 @@ steps, in this order:
 
 1. **Rights** — ``_psa_check_protected_write``: fields reserved to
    supervisors and support managers (refused before anything happens).
-2. **Installed base** — ``_psa_prepare_installed_base``: the customer's
-   installation (preselected when obvious) and the snapshot of its
-   environment, which entitlement needs (the product).
-3. **Entitlement** — ``_psa_prepare_entitlement``: contract, account leader,
+2. **Company** — ``_psa_prepare_company``: the ticket's company, its
+   team's (SPEC §7), which the next steps look up and route in.
+3. **Installed base** — ``_psa_prepare_installed_base``: the customer's
+   installation in the ticket's company (preselected when obvious) and the
+   snapshot of its environment, which entitlement needs (the product).
+4. **Entitlement** — ``_psa_prepare_entitlement``: contract, account leader,
    routing of tickets no contract covers (it may change the team, so it
    runs before the insert, where helpdesk_mgmt derives stage and company).
-4. **History** — ``psa.ticket.segment._psa_prepare_create``: every dimension
+5. **History** — ``psa.ticket.segment._psa_prepare_create``: every dimension
    starts now, written with the ticket itself.
-5. *insert* (helpdesk_mgmt: number, stage, company; computes: priority).
-6. **Checks** — ``_psa_check_resolution_on_create``: a ticket created
+6. *insert* (helpdesk_mgmt: number, stage, company; computes: priority;
+   the ORM checks that every linked record is of the ticket's company).
+7. **Checks** — ``_psa_check_resolution_on_create``: a ticket created
    closed has its resolution summary. Checks run before any effect, so a
    refused ticket sent nothing.
-7. **Entitlement effects** — ``_psa_entitlement_after_create``: the
+8. **Entitlement effects** — ``_psa_entitlement_after_create``: the
    account leader follows; not-entitled note and answer.
-8. **Priority effects** — ``_psa_priority_after_create``: P1 alerts.
-9. **SLA clocks** — ``_psa_sla_after_create``: the clocks start (last: they
-   count from the creation, whatever the steps above took).
+9. **Priority effects** — ``_psa_priority_after_create``: P1 alerts.
+10. **SLA clocks** — ``_psa_sla_after_create``: the clocks start (last: they
+    count from the creation, whatever the steps above took).
 
 ``write(vals)``
 
-1. **Rights** — ``_psa_check_protected_write``.
+1. **Rights** — ``_psa_check_protected_write``; **company** —
+   ``_psa_check_company_write``: a ticket never moves to another company.
 2. **Values** — ``_psa_installed_base_vals`` (new snapshot with a new
    installation), ``_psa_priority_vals`` (clearing the override clears its
    reason).
@@ -57,7 +61,8 @@ Messages (``_message_post_after_hook``): ``_psa_sla_on_message`` — a public
 reply of an agent or of the customer moves the clocks; an automatic email
 (``mail.message.psa_automatic``, set by the mail gateway) never does.
 
-Concern files: ``helpdesk_ticket_installed_base.py`` (§1),
+Concern files: ``helpdesk_ticket_company.py`` (§7, the company),
+``helpdesk_ticket_installed_base.py`` (§1),
 ``helpdesk_ticket_entitlement.py`` (§2), ``helpdesk_ticket_priority.py``
 (§3), ``helpdesk_ticket_sla.py`` (§4), ``helpdesk_ticket_development.py``
 (§5), ``helpdesk_ticket_history.py`` and ``helpdesk_ticket_communication.py``
@@ -155,6 +160,7 @@ class HelpdeskTicket(models.Model):
         }
         # browse(): create may be called on records (copy does)
         self.browse()._psa_check_protected_write(given)
+        self._psa_prepare_company(vals_list)
         self._psa_prepare_installed_base(vals_list)
         self._psa_prepare_entitlement(vals_list)
         self.env["psa.ticket.segment"]._psa_prepare_create(vals_list)
@@ -169,6 +175,7 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         given = set(vals)
         self._psa_check_protected_write(given)
+        self._psa_check_company_write(vals)
         vals = self._psa_installed_base_vals(vals)
         vals = self._psa_priority_vals(vals)
         self._psa_check_resolution_on_write(vals)

@@ -685,8 +685,9 @@ class HelpdeskTicket(models.Model):
 
     def _psa_find_duplicates(self, limit=DUPLICATE_LIMIT):
         """Open tickets that may be the same request as each ticket of
-        ``self`` (saved or still new): same customer, same product or a shared
-        module (when the ticket has a product), similar subject.
+        ``self`` (saved or still new): same company, same customer, same
+        product or a shared module (when the ticket has a product), similar
+        subject.
         One query for all of ``self``; returns {index in self: tickets}."""
         rows = []
         for index, ticket in enumerate(self):
@@ -695,8 +696,10 @@ class HelpdeskTicket(models.Model):
                 continue
             rows.append(
                 SQL(
-                    "(%s::int, %s::int, %s::int, %s::int[], %s::varchar, %s::int)",
+                    "(%s::int, %s::int, %s::int, %s::int, %s::int[], %s::varchar, "
+                    "%s::int)",
                     index,
+                    (ticket.company_id or self.env.company).id,
                     customer.id,
                     ticket.psa_product_id.id or None,
                     ticket.psa_module_ids._origin.ids,
@@ -709,6 +712,7 @@ class HelpdeskTicket(models.Model):
         self.env["helpdesk.ticket"].flush_model(
             [
                 "commercial_partner_id",
+                "company_id",
                 "psa_product_id",
                 "stage_id",
                 "name",
@@ -721,11 +725,13 @@ class HelpdeskTicket(models.Model):
         trigram = self.env.registry.has_trigram
         query = SQL(
             """
-            WITH src(idx, partner_id, product_id, module_ids, name, self_id)
+            WITH src(idx, company_id, partner_id, product_id, module_ids, name,
+                     self_id)
                  AS (VALUES %(rows)s)
             SELECT src.idx, c.id, c.name, src.name
               FROM src
               JOIN helpdesk_ticket c ON c.commercial_partner_id = src.partner_id
+                                    AND c.company_id = src.company_id
               LEFT JOIN helpdesk_ticket_stage s ON s.id = c.stage_id
              WHERE c.id != src.self_id
                AND c.active

@@ -102,15 +102,24 @@ class HelpdeskTicket(models.Model):
         compute="_compute_psa_can_choose_contract", groups="base.group_user"
     )
 
-    @api.depends("commercial_partner_id", "psa_product_id")
+    @api.depends("commercial_partner_id", "psa_product_id", "company_id")
     def _compute_contract_id(self):
         contracts = self.env["psa.contract"]._find_covering(
-            (t.commercial_partner_id.id, t.psa_product_id.id) for t in self
+            t._psa_contract_key() for t in self
         )
         for ticket in self:
-            ticket.contract_id = contracts.get(
-                (ticket.commercial_partner_id.id, ticket.psa_product_id.id), False
-            )
+            ticket.contract_id = contracts.get(ticket._psa_contract_key(), False)
+
+    def _psa_contract_key(self):
+        """The key a covering contract is looked up with
+        (``psa.contract._find_covering``): (customer id, product id, company
+        id)."""
+        self.ensure_one()
+        return (
+            self.commercial_partner_id.id,
+            self.psa_product_id.id,
+            self.company_id.id,
+        )
 
     @api.depends("contract_id", "psa_entitlement_exception")
     def _compute_psa_entitled(self):
@@ -119,7 +128,9 @@ class HelpdeskTicket(models.Model):
             ticket.psa_entitled = entitled
             ticket.psa_sla_applies = entitled
 
-    @api.depends("psa_entitled", "psa_product_id", "commercial_partner_id")
+    @api.depends(
+        "psa_entitled", "psa_product_id", "commercial_partner_id", "company_id"
+    )
     def _compute_psa_entitlement_pending(self):
         candidates = self.filtered(
             lambda t: (
@@ -127,12 +138,13 @@ class HelpdeskTicket(models.Model):
             )
         )
         under_contract = self.env["psa.contract"]._customers_under_contract(
-            candidates.commercial_partner_id.ids
+            (t.commercial_partner_id.id, t.company_id.id) for t in candidates
         )
         for ticket in self:
             ticket.psa_entitlement_pending = (
                 ticket in candidates
-                and ticket.commercial_partner_id.id in under_contract
+                and (ticket.commercial_partner_id.id, ticket.company_id.id)
+                in under_contract
             )
 
     @api.depends_context("uid")
@@ -162,7 +174,12 @@ class HelpdeskTicket(models.Model):
     def _psa_prepare_entitlement(self, vals_list):
         """Decide, before creating the tickets, their contract, their account
         leader, and route the tickets no contract covers to the commercial
-        team. Whatever the channel: form, mail gateway, portal, RPC."""
+        team. Whatever the channel: form, mail gateway, portal, RPC.
+
+        Everything is read in the ticket's company (``company_id`` of the
+        values, set by ``_psa_prepare_company``), never the user's: the
+        contracts of the customer in that company, and that company's
+        commercial team (SPEC §7)."""
         # one recordset for the batch: the contacts and their customers are
         # read once, not per ticket
         Partner = self.env["res.partner"]
@@ -177,9 +194,13 @@ class HelpdeskTicket(models.Model):
             for i, vals in enumerate(vals_list)
             if vals.get("partner_id")
         }
+
+        def company_id(vals):
+            return vals.get("company_id") or self.env.company.id
+
         Contract = self.env["psa.contract"]
         contracts = Contract._find_covering(
-            (customers[i].id, vals.get("psa_product_id") or False)
+            (customers[i].id, vals.get("psa_product_id") or False, company_id(vals))
             for i, vals in enumerate(vals_list)
             if i in customers and "contract_id" not in vals
         )
@@ -187,7 +208,7 @@ class HelpdeskTicket(models.Model):
         # routed, not answered as without contract): SPEC §2
         under_contract = Contract._customers_under_contract(
             [
-                customers[i].id
+                (customers[i].id, company_id(vals))
                 for i, vals in enumerate(vals_list)
                 if i in customers and not vals.get("psa_product_id")
             ]
@@ -196,23 +217,29 @@ class HelpdeskTicket(models.Model):
             customer = customers.get(i, Partner)
             if "contract_id" not in vals:
                 contract = contracts.get(
-                    (customer.id, vals.get("psa_product_id") or False)
+                    (customer.id, vals.get("psa_product_id") or False, company_id(vals))
                 )
                 vals["contract_id"] = contract.id if contract else False
             leader = customer.psa_account_leader_id
+            # a customer shared by companies: its account leader leads the
+            # tickets of the companies the leader works in only
+            # (sudo: a user's companies are configuration)
+            if leader and company_id(vals) not in leader.sudo().company_ids.ids:
+                leader = leader.browse()
             if leader and "psa_account_leader_id" not in vals:
                 vals["psa_account_leader_id"] = leader.id
                 if not vals.get("user_id"):
                     vals["user_id"] = leader.id
             if vals["contract_id"] or vals.get("psa_entitlement_exception"):
                 continue
-            if not vals.get("psa_product_id") and customer.id in under_contract:
+            if (
+                not vals.get("psa_product_id")
+                and (customer.id, company_id(vals)) in under_contract
+            ):
                 continue
             if not customer and self._psa_awaits_customer():
                 continue
-            company = self.env["res.company"].browse(
-                vals.get("company_id") or self.env.company.id
-            )
+            company = self.env["res.company"].browse(company_id(vals))
             team = company.psa_commercial_team_id
             if team and vals.get("team_id") != team.id:
                 vals["team_id"] = team.id
@@ -269,14 +296,10 @@ class HelpdeskTicket(models.Model):
         :raise ValidationError: the chosen contract does not cover the ticket
         """
         Contract = self.env["psa.contract"]
-        covering = Contract._find_covering(
-            (t.commercial_partner_id.id, t.psa_product_id.id) for t in self
-        )
+        covering = Contract._find_covering(t._psa_contract_key() for t in self)
         manager = self._psa_is_support_manager()
         for ticket in self:
-            rule = covering.get(
-                (ticket.commercial_partner_id.id, ticket.psa_product_id.id), Contract
-            )
+            rule = covering.get(ticket._psa_contract_key(), Contract)
             contract = ticket.contract_id
             if contract == rule:
                 continue
@@ -293,7 +316,7 @@ class HelpdeskTicket(models.Model):
                     )
                 )
             if contract and not contract._psa_covers(
-                ticket.commercial_partner_id, ticket.psa_product_id
+                ticket.commercial_partner_id, ticket.psa_product_id, ticket.company_id
             ):
                 raise ValidationError(
                     self.env._(

@@ -115,9 +115,10 @@ class HelpdeskTicket(models.Model):
         if self.installation_id.partner_id != customer:
             self.installation_id = False
         if customer and not self.installation_id:
-            self.installation_id = self._psa_default_installations(customer).get(
-                customer.id, False
-            )
+            company = self.company_id or self.env.company
+            self.installation_id = self._psa_default_installations(
+                customer, company
+            ).get((customer.id, company.id), False)
         self._onchange_installation_snapshot()
 
     @api.onchange("installation_id")
@@ -137,10 +138,11 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _psa_prepare_installed_base(self, vals_list):
-        """Create step: preselect the customer's installation when the values
-        name none (see ``_psa_default_installations``) and freeze the
-        environment of the chosen one on the ticket. Edits ``vals_list`` in
-        place."""
+        """Create step: preselect the customer's installation in the
+        ticket's company (``company_id`` of the values, set by
+        ``_psa_prepare_company``) when the values name none (see
+        ``_psa_default_installations``) and freeze the environment of the
+        chosen one on the ticket. Edits ``vals_list`` in place."""
         Partner = self.env["res.partner"]
         needs_default = [
             vals
@@ -149,11 +151,17 @@ class HelpdeskTicket(models.Model):
         ]
         if needs_default:
             partners = Partner.browse({v["partner_id"] for v in needs_default})
-            defaults = self._psa_default_installations(partners.commercial_partner_id)
+            companies = self.env["res.company"].browse(
+                {v.get("company_id") or self.env.company.id for v in needs_default}
+            )
+            defaults = self._psa_default_installations(
+                partners.commercial_partner_id, companies
+            )
             for vals in needs_default:
                 customer = Partner.browse(vals["partner_id"]).commercial_partner_id
-                if customer.id in defaults:
-                    vals["installation_id"] = defaults[customer.id]
+                key = (customer.id, vals.get("company_id") or self.env.company.id)
+                if key in defaults:
+                    vals["installation_id"] = defaults[key]
         # One recordset for the whole batch: installations, their modules and
         # customisations are read once for all the tickets, not per ticket.
         installations = {
@@ -185,17 +193,24 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _psa_default_installations(self, customers):
-        """The installation to preselect per customer id: the only active one,
-        else the only production one. One query for all ``customers``."""
+    def _psa_default_installations(self, customers, companies):
+        """The installation to preselect per ``(customer id, company id)``:
+        the only active one of the customer in that company, else the only
+        production one (a customer shared by companies has installations in
+        each: SPEC §7). One query for all ``customers`` and ``companies``."""
         groups = self.env["psa.installation"]._read_group(
-            [("partner_id", "in", customers.ids)],
-            ["partner_id", "environment"],
+            [
+                ("partner_id", "in", customers.ids),
+                ("company_id", "in", companies.ids),
+            ],
+            ["partner_id", "company_id", "environment"],
             ["id:array_agg"],
         )
         by_customer = {}
-        for partner, environment, ids in groups:
-            by_customer.setdefault(partner.id, []).append((environment, ids))
+        for partner, company, environment, ids in groups:
+            by_customer.setdefault((partner.id, company.id), []).append(
+                (environment, ids)
+            )
         result = {}
         for customer_id, rows in by_customer.items():
             all_ids = [i for _env, ids in rows for i in ids]

@@ -102,8 +102,13 @@ class PsaContract(models.Model):
     # Penalty terms: money, for support managers only.
     currency_id = fields.Many2one(
         "res.currency",
-        default=lambda self: self.env.company.currency_id,
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         groups="psa_helpdesk.group_psa_manager",
+        help="Currency of the penalties. By default the currency of the "
+        "contract's company (not of the user's current company).",
     )
     penalty_per_breach = fields.Monetary(
         string="Penalty per breach",
@@ -121,6 +126,12 @@ class PsaContract(models.Model):
     )
     ticket_ids = fields.One2many("helpdesk.ticket", "contract_id", string="Tickets")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            if not contract.currency_id:
+                contract.currency_id = contract.company_id.currency_id
 
     @api.depends("date_start", "date_end", "confirmed", "cancelled")
     def _compute_state(self):
@@ -272,57 +283,75 @@ class PsaContract(models.Model):
         ]
 
     @api.model
-    def _find_covering(self, pairs, day=None):
-        """The active contract for each (customer, product) pair, in one query.
+    def _find_covering(self, keys, day=None):
+        """The active contract for each (customer, product, company) key, in
+        one query.
 
-        ``pairs`` is an iterable of (commercial partner id, product id or
-        False). Without a product (ticket without installation) no contract
+        ``keys`` is an iterable of (commercial partner id, product id or
+        False, company id): a contract covers a ticket of its own company
+        only (a customer shared by companies may have contracts in several:
+        SPEC §7). Without a product (ticket without installation) no contract
         covers: a contract covers products, and a customer with several
         installations would look covered for a product no contract covers
         (SPEC §2); ``_customers_under_contract`` tells such tickets apart from
-        those of customers without contract. Returns {pair: contract}."""
-        pairs = {p for p in pairs if p[0] and p[1]}
-        if not pairs:
+        those of customers without contract. Returns {key: contract}."""
+        keys = {k for k in keys if k[0] and k[1]}
+        if not keys:
             return {}
         domain = expression.AND(
             [
                 self._active_domain(day),
-                [("partner_id", "in", list({p[0] for p in pairs}))],
+                [
+                    ("partner_id", "in", list({k[0] for k in keys})),
+                    ("company_id", "in", list({k[2] for k in keys})),
+                ],
             ]
         )
         # sudo: entitlement is decided by the system for whoever creates the
         # ticket (portal users, mail gateway); only ids of the ticket's own
-        # customer are searched and the result is a link on the ticket.
+        # customer and company are searched and the result is a link on the
+        # ticket.
         contracts = self.sudo().search(domain, order="date_start desc, id desc")
         result = {}
-        for partner_id, product_id in pairs:
+        for partner_id, product_id, company_id in keys:
             for contract in contracts:
-                if contract.partner_id.id != partner_id:
+                if (
+                    contract.partner_id.id != partner_id
+                    or contract.company_id.id != company_id
+                ):
                     continue
                 if product_id in contract.product_ids.ids:
-                    result[(partner_id, product_id)] = contract.sudo(False)
+                    result[(partner_id, product_id, company_id)] = contract.sudo(False)
                     break
         return result
 
     @api.model
-    def _customers_under_contract(self, partner_ids, day=None):
-        """The ids of ``partner_ids`` (commercial partners) with an active
-        contract on ``day``, in one query; a set."""
-        if not partner_ids:
+    def _customers_under_contract(self, keys, day=None):
+        """The ``(commercial partner id, company id)`` pairs of ``keys`` with
+        an active contract of that customer in that company on ``day``, in
+        one query; a set."""
+        keys = {k for k in keys if k[0]}
+        if not keys:
             return set()
         # sudo: as in _find_covering, decided by the system for whoever
-        # creates the ticket; only the customer ids are returned
+        # creates the ticket; only the customer and company ids are returned
         groups = self.sudo()._read_group(
             expression.AND(
-                [self._active_domain(day), [("partner_id", "in", list(partner_ids))]]
+                [
+                    self._active_domain(day),
+                    [
+                        ("partner_id", "in", list({k[0] for k in keys})),
+                        ("company_id", "in", list({k[1] for k in keys})),
+                    ],
+                ]
             ),
-            ["partner_id"],
+            ["partner_id", "company_id"],
         )
-        return {partner.id for (partner,) in groups}
+        return {(partner.id, company.id) for partner, company in groups} & keys
 
-    def _psa_covers(self, customer, product):
+    def _psa_covers(self, customer, product, company):
         """Whether this contract, today, covers ``product`` for ``customer``
-        (a commercial partner)."""
+        (a commercial partner) in ``company`` (the ticket's)."""
         self.ensure_one()
         # sudo: the state and products of the ticket's own contract
         contract = self.sudo()
@@ -330,6 +359,7 @@ class PsaContract(models.Model):
             product
             and contract.filtered_domain(self._active_domain())
             and contract.partner_id == customer
+            and contract.company_id == company
             and product in contract.product_ids
         )
 

@@ -174,30 +174,44 @@ class PsaInstallation(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id", "product_id", "environment", "active")
+    @api.constrains("partner_id", "product_id", "environment", "active", "company_id")
     def _check_unique_per_environment(self):
+        """One active installation per customer, product and environment *in
+        each company*: a customer shared by companies may run a product in
+        production for each of them (SPEC §7).
+
+        :raise ValidationError: naming the customer, product, environment and
+            company"""
         active = self.filtered("active")
         if not active:
             return
-        groups = self.with_context(active_test=True)._read_group(
-            [
-                ("partner_id", "in", active.partner_id.ids),
-                ("product_id", "in", active.product_id.ids),
-            ],
-            ["partner_id", "product_id", "environment"],
-            ["__count"],
+        # sudo: the duplicate may be in a company the user does not work in
+        # today, or hidden by a record rule; only counts are read
+        groups = (
+            self.sudo()
+            .with_context(active_test=True)
+            ._read_group(
+                [
+                    ("partner_id", "in", active.partner_id.ids),
+                    ("product_id", "in", active.product_id.ids),
+                    ("company_id", "in", active.company_id.ids),
+                ],
+                ["partner_id", "product_id", "environment", "company_id"],
+                ["__count"],
+            )
         )
         env_labels = dict(self._fields["environment"]._description_selection(self.env))
-        for partner, product, environment, count in groups:
+        for partner, product, environment, company, count in groups:
             if count > 1:
                 raise ValidationError(
                     self.env._(
                         "%(customer)s already has an installation of %(product)s "
-                        "in %(environment)s. Update that installation instead "
-                        "of creating another one.",
+                        "in %(environment)s in %(company)s. Update that "
+                        "installation instead of creating another one.",
                         customer=partner.display_name,
                         product=product.display_name,
                         environment=env_labels.get(environment),
+                        company=company.display_name,
                     )
                 )
 

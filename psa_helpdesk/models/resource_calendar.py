@@ -48,8 +48,11 @@ class ResourceCalendar(models.Model):
         ``start`` and ``end``, as a sorted list of disjoint ``(start, end)``
         pairs of aware datetimes (instants; compare them, do not read their
         time zone): attendances minus public holidays (leaves without a
-        resource, of this calendar or of every calendar), in the calendar's
-        time zone. Empty when ``end`` is not after ``start``.
+        resource, ``_psa_holiday_domain``), in the calendar's time zone.
+        Empty when ``end`` is not after ``start``.
+
+        Only the holidays of the calendar's company count (SPEC §7): another
+        company's public holiday never moves a deadline.
 
         Served from a cache per calendar and block of ``BLOCK_DAYS`` days,
         cleared when a calendar, an attendance or a public holiday changes;
@@ -81,8 +84,32 @@ class ResourceCalendar(models.Model):
         from its attendances and the public holidays (not cached; see
         ``_psa_work_spans``)."""
         self.ensure_one()
-        intervals = self._work_intervals_batch(start, end)[False]
+        intervals = self._work_intervals_batch(
+            start, end, domain=self._psa_holiday_domain()
+        )[False]
         return [(span_start, span_end) for span_start, span_end, _records in intervals]
+
+    def _psa_holiday_domain(self):
+        """Domain of the leaves (``resource.calendar.leaves``) that take
+        working time off this calendar, on top of the standard filter of
+        ``_leave_intervals_batch`` (no resource; this calendar or none):
+
+        - the leaves of this calendar;
+        - the leaves without calendar (public holidays) of the calendar's
+          company only. A calendar without company (shared by companies)
+          cannot tell whose public holidays apply: it counts only its own
+          leaves (and company-less ones); give a shared calendar its holidays
+          as leaves of the calendar itself.
+
+        Depends on the calendar alone (not on the ticket or the user), so a
+        calendar's working time may be cached per calendar."""
+        self.ensure_one()
+        return [
+            ("time_type", "=", "leave"),
+            "|",
+            ("calendar_id", "=", self.id),
+            ("company_id", "=", self.company_id.id or False),
+        ]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -122,9 +149,11 @@ class ResourceCalendarAttendance(models.Model):
 
 
 class ResourceCalendarLeaves(models.Model):
-    """Public holidays (leaves without a resource) count in every calendar's
-    working time; a person's leave (with a resource) in none of the SLA
-    clocks, so changing it keeps the cache."""
+    """Public holidays (leaves without a resource) count in the working time
+    of the calendars of their company (``_psa_holiday_domain``); a person's
+    leave (with a resource) in none of the SLA clocks, so changing it keeps
+    the cache. Any public holiday of any company clears the cache of every
+    calendar."""
 
     _inherit = "resource.calendar.leaves"
 

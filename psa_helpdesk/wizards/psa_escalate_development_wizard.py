@@ -193,9 +193,10 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
     def _psa_link_tickets(self, task):
         tickets = self.ticket_ids
         values = {"project_id": task.project_id.id, "task_id": task.id}
-        stage = self.env.company.psa_escalation_stage_id
         for ticket in tickets:
             ticket_values = dict(values)
+            # the setting of the ticket's company, not of the user's session
+            stage = ticket.company_id.psa_escalation_stage_id
             if stage and (not stage.team_ids or ticket.team_id in stage.team_ids):
                 ticket_values["stage_id"] = stage.id
             ticket.write(ticket_values)

@@ -31,16 +31,22 @@ class PsaUpgradeRequestWizard(models.TransientModel):
     template_project_id = fields.Many2one(
         "project.project",
         string="Template project",
-        default=lambda self: self.env.company.psa_upgrade_template_project_id,
-        help="Its tasks are copied into the new project.",
+        compute="_compute_template_project_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Its tasks are copied into the new project. By default the "
+        "upgrade template of the installation's company (never of the "
+        "user's current company).",
     )
     name = fields.Char(string="Project name")
 
-    @api.onchange("installation_id")
-    def _onchange_installation_id(self):
-        company = self.installation_id.company_id
-        if company:
-            self.template_project_id = company.psa_upgrade_template_project_id
+    @api.depends("installation_id")
+    def _compute_template_project_id(self):
+        for wizard in self:
+            wizard.template_project_id = (
+                wizard.installation_id.company_id.psa_upgrade_template_project_id
+            )
 
     @api.onchange("installation_id", "target_version_id")
     def _onchange_name(self):

@@ -1,0 +1,141 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The ticket's company (SPEC §7): everything a ticket points at belongs to
+its company, and the company comes from its team.
+
+- Every psa relation of the ticket is company-checked (``_check_company_auto``
+  and ``check_company=True``): contract, installation, SLA policy, team,
+  development project and task, problem ticket. Its support calendar comes
+  from its contract, policy or company (``_psa_support_calendar``), all of
+  the ticket's company.
+- A new ticket takes the company of its team, whatever the channel (form,
+  RPC, portal, email alias: the alias names the team), *before* the steps
+  that look up its installation and contract and route it
+  (``_psa_prepare_company``); without a team (or with a team shared by all
+  companies), the company given, else the default one.
+- A ticket never moves to another company: a team of another company, or
+  another company, is refused with a clear error
+  (``_psa_check_company_write``). Its contract, installation, policy and
+  clocks are evidence of the company that served it; to hand a case over,
+  open a ticket in the other company.
+
+Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
+``_psa_prepare_company`` (create) and ``_psa_check_company_write`` (write)."""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+    _check_company_auto = True
+
+    team_id = fields.Many2one(check_company=True)
+    project_id = fields.Many2one(check_company=True)
+    task_id = fields.Many2one(check_company=True)
+
+    @api.depends("user_id")
+    def _compute_team_id(self):
+        """helpdesk_mgmt gives a ticket without team its assignee's first
+        team; here the first one of the ticket's company (or shared by all
+        companies), never a team of another company. Replaces
+        helpdesk_mgmt's rule (no ``super``)."""
+        for ticket in self:
+            if ticket.team_id or not ticket.user_id:
+                continue
+            teams = ticket.user_id.helpdesk_team_ids.filtered(
+                lambda t, company=ticket.company_id: (
+                    not t.company_id or t.company_id == company
+                )
+            )
+            ticket.team_id = teams[:1]
+
+    @api.model
+    def _psa_prepare_company(self, vals_list):
+        """Create step, first: set ``company_id`` in each of ``vals_list``
+        (edited in place) to the company the ticket will have, so that the
+        later steps look up installations and contracts and read the
+        routing settings of that company, never of the user's session:
+
+        the company of the team when it has one (as helpdesk_mgmt sets it on
+        insert), else the company given, else the default company (the
+        ``default_company_id`` of the context, else the current company)."""
+        Team = self.env["helpdesk.ticket.team"]
+        default = None
+        for vals in vals_list:
+            team = Team.browse(vals.get("team_id") or [])
+            if team.company_id:
+                vals["company_id"] = team.company_id.id
+            elif not vals.get("company_id"):
+                if default is None:
+                    defaults = self.default_get(["company_id"])
+                    default = defaults.get("company_id") or self.env.company.id
+                vals["company_id"] = default
+
+    @api.onchange("team_id")
+    def _onchange_team_company(self):
+        """On a new ticket, choosing a team of another company makes the
+        ticket that company's (as saving it would). A saved ticket keeps its
+        company: saving a team of another company is refused
+        (``_psa_check_company_write``)."""
+        company = self.team_id.company_id
+        if company and company != self.company_id and not self._origin.id:
+            self.company_id = company
+            self._onchange_company_records()
+
+    @api.onchange("company_id")
+    def _onchange_company_records(self):
+        """On a new ticket, another company drops the team and the
+        installation of the former one (the customer's installation in the
+        new company is preselected)."""
+        if self._origin.id:
+            return
+        company = self.company_id
+        if self.team_id.company_id and self.team_id.company_id != company:
+            self.team_id = False
+        if self.installation_id and self.installation_id.company_id != company:
+            self.installation_id = False
+            self._onchange_partner_installation()
+
+    def _psa_check_company_write(self, vals):
+        """Write step, before the update: a ticket stays in its company.
+
+        :raise UserError: ``vals`` move a ticket of ``self`` to a team of
+            another company, or to another company; nothing is changed"""
+        if "team_id" not in vals and "company_id" not in vals:
+            return
+        Team = self.env["helpdesk.ticket.team"]
+        Company = self.env["res.company"]
+        for ticket in self:
+            team = Team.browse(vals["team_id"]) if "team_id" in vals else None
+            company = (
+                Company.browse(vals["company_id"])
+                if vals.get("company_id")
+                else ticket.company_id
+            )
+            if company != ticket.company_id:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s belongs to %(company)s and cannot move "
+                        "to %(other)s: its contract, installation and SLA clocks "
+                        "are those of its company. Open a new ticket in "
+                        "%(other)s instead.",
+                        ticket=ticket.display_name,
+                        company=ticket.company_id.name,
+                        other=company.name,
+                    )
+                )
+            if team and team.company_id and team.company_id != ticket.company_id:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s belongs to %(company)s and cannot move "
+                        "to team %(team)s of %(other)s: its contract, "
+                        "installation and SLA clocks are those of its company. "
+                        "Choose a team of %(company)s, or open a new ticket in "
+                        "%(other)s.",
+                        ticket=ticket.display_name,
+                        company=ticket.company_id.name,
+                        team=team.display_name,
+                        other=team.company_id.name,
+                    )
+                )
