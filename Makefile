@@ -1,6 +1,7 @@
-# psa_helpdesk — the two commands a newcomer needs.
+# psa_helpdesk — the commands a newcomer needs.
 #   make run   set up everything, create the psa_demo database, serve on :8069
 #   make test  set up everything, run all tests on a throw-away database
+#   make bench the request-path benchmark (README, Performance)
 .PHONY: setup run test bench lint clean
 
 setup:
@@ -11,6 +12,12 @@ run: setup
 
 test: setup
 	@bash scripts/test.sh
+
+# The shared request-path benchmark on three databases it creates once (bare
+# helpdesk, OCA helpdesk_mgmt_sla, psa_helpdesk; BENCH_DB_PREFIX, default
+# psa_bench_), one repetition (BENCH_REPS); results in .test-logs/bench/.
+bench: setup
+	@bash bench/run request_path --reps $${BENCH_REPS:-1}
 
 # The checks of .pre-commit-config.yaml, with tools from PyPI (works where
 # GitHub, which pre-commit clones hooks from, is not reachable): OCA's module

@@ -29,8 +29,63 @@ from odoo.fields import Command
 from odoo.modules.registry import Registry
 
 
+def setup_psa_sla(env, customer):
+    """psa_helpdesk as configured in production: a working calendar, an SLA
+    policy with targets per priority, a service tier, an active contract of
+    the customer naming the policy (so every ticket runs its clocks), and an
+    installation of a covered product."""
+    product = env["psa.product"].create({"name": "Alert bench", "code": "ABENCH"})
+    version = env["psa.product.version"].create(
+        {"product_id": product.id, "name": "1.0"}
+    )
+    env["psa.installation"].create(
+        {"partner_id": customer.id, "product_id": product.id, "version_id": version.id}
+    )
+    calendar = env.company.resource_calendar_id
+    policy = env["psa.sla.policy"].create(
+        {
+            "name": "Alert bench policy",
+            "resource_calendar_id": calendar.id,
+            "target_ids": [
+                Command.create(
+                    {
+                        "priority": priority,
+                        "response_hours": response,
+                        "resolution_hours": resolution,
+                        "update_hours": update,
+                    }
+                )
+                for priority, response, resolution, update in (
+                    ("1", 1, 8, 2),
+                    ("2", 2, 16, 4),
+                    ("3", 4, 40, 8),
+                )
+            ],
+        }
+    )
+    tier = env["psa.service.tier"].create(
+        {
+            "name": "Alert bench tier",
+            "matrix_ids": [
+                Command.create({"severity": s, "priority": s}) for s in ("1", "2", "3")
+            ],
+        }
+    )
+    env["psa.contract"].create(
+        {
+            "name": "Alert bench contract",
+            "partner_id": customer.id,
+            "product_ids": [Command.set(product.ids)],
+            "service_tier_id": tier.id,
+            "sla_policy_id": policy.id,
+            "date_start": "2020-01-01",
+            "confirmed": True,
+        }
+    )
+
+
 def setup(env):
-    """One customer with a contract and policy (as ticket_throughput), one
+    """One customer with a contract and policy (``setup_psa_sla``), one
     team with a leader, an assignee, a support manager; returns a template
     ticket with its clocks."""
     Users = env["res.users"].with_context(no_reset_password=True)
@@ -38,7 +93,7 @@ def setup(env):
         Users.create(
             {
                 "name": f"Bench {role}",
-                "login": f"bench_{role}",
+                "login": f"alerts_bench_{role}",
                 "email": f"{role}@bench.example",
                 "groups_id": [Command.set(env.ref(f"psa_helpdesk.group_psa_{g}").ids)],
             }
@@ -48,12 +103,10 @@ def setup(env):
     Partner = env["res.partner"]
     customer = Partner.create({"name": "Bench customer", "is_company": True})
     contact = Partner.create({"name": "Bench contact", "parent_id": customer.id})
-    from ticket_throughput import setup_psa_sla
-
     setup_psa_sla(env, customer)
     team = env["helpdesk.ticket.team"].create(
         {
-            "name": "Bench team",
+            "name": "Alert bench team",
             "user_id": leader.id,
             "user_ids": [Command.set((agent | leader).ids)],
         }

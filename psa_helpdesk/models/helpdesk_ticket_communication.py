@@ -155,9 +155,10 @@ class HelpdeskTicket(models.Model):
         solved have a resolution summary, or get one in ``vals``."""
         if not vals.get("stage_id"):
             return
-        stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-        if not stage.closed:
-            return
+        Stage = self.env["helpdesk.ticket.stage"]
+        if vals["stage_id"] not in Stage._psa_close_kinds():
+            return  # not a closing stage (cached: no read)
+        stage = Stage.browse(vals["stage_id"])
         self.filtered(
             lambda t: (
                 t.stage_id != stage
@@ -188,9 +189,12 @@ class HelpdeskTicket(models.Model):
         duplicate = bool(self.duplicate_id) if duplicate is None else duplicate
         if duplicate:
             return "not_solved"
-        if not stage.closed:
-            return False
-        return stage.psa_close_kind or "solved"
+        # the closing stages are cached: no read of the stage
+        return (
+            self.env["helpdesk.ticket.stage"]
+            ._psa_close_kinds()
+            .get(stage._origin.id, False)
+        )
 
     def _psa_requires_resolution(self):
         """The tickets of ``self``, being closed as solved, that need a

@@ -180,9 +180,17 @@ class HelpdeskTicket(models.Model):
         values, set by ``_psa_prepare_company``), never the user's: the
         contracts of the customer in that company, and that company's
         commercial team (SPEC §7)."""
+        # one recordset for the batch: the contacts and their customers are
+        # read once, not per ticket
         Partner = self.env["res.partner"]
+        contacts = {
+            contact.id: contact
+            for contact in Partner.browse(
+                {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+            )
+        }
         customers = {
-            i: Partner.browse(vals["partner_id"]).commercial_partner_id
+            i: contacts[vals["partner_id"]].commercial_partner_id
             for i, vals in enumerate(vals_list)
             if vals.get("partner_id")
         }
@@ -327,6 +335,8 @@ class HelpdeskTicket(models.Model):
         automatic answer (``_psa_auto_answer``), limited per ticket and per
         address, unless the email that opened the ticket may not be answered
         automatically (``_psa_auto_answer_allowed``)."""
+        if not self:
+            return
         template = self.env.ref(
             "psa_helpdesk.mail_template_psa_not_entitled", raise_if_not_found=False
         )

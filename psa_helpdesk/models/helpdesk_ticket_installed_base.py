@@ -87,6 +87,9 @@ class HelpdeskTicket(models.Model):
         related="installation_id.version_id",
         string="Installation version now",
         groups="base.group_user",
+        # not tracked on the ticket (the installation tracks its version):
+        # every write of a ticket would read its installation for nothing
+        tracking=False,
     )
 
     # Classification
@@ -159,13 +162,22 @@ class HelpdeskTicket(models.Model):
                 key = (customer.id, vals.get("company_id") or self.env.company.id)
                 if key in defaults:
                     vals["installation_id"] = defaults[key]
-        Installation = self.env["psa.installation"]
+        # One recordset for the whole batch: installations, their modules and
+        # customisations are read once for all the tickets, not per ticket.
+        installations = {
+            installation.id: installation
+            for installation in self.env["psa.installation"].browse(
+                {
+                    vals["installation_id"]
+                    for vals in vals_list
+                    if vals.get("installation_id")
+                }
+            )
+        }
         for vals in vals_list:
             if vals.get("installation_id"):
                 vals.update(
-                    self._psa_snapshot_values(
-                        Installation.browse(vals["installation_id"])
-                    )
+                    self._psa_snapshot_values(installations[vals["installation_id"]])
                 )
 
     def _psa_installed_base_vals(self, vals):

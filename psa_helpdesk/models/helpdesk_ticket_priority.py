@@ -271,14 +271,22 @@ class HelpdeskTicket(models.Model):
     def _psa_alert_p1(self):
         """A ticket has just become P1: the team leader and the support
         managers (``psa.sla.alert._recipients``) get an activity and a
-        notification at once."""
+        notification at once (one: the note that names them, not one more
+        per activity)."""
         if not self:
             return
         recipients = self.env["psa.sla.alert"]._recipients(
             self, ("team_leader", "support_managers")
         )
-        # the activities and the note may be emailed: automatic emails
-        for ticket in self.with_context(**{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED}):
+        # The note notifies the users (by email or in Odoo, as they chose):
+        # their activity is not notified a second time
+        # (mail_activity_quick_update), which would cost a message, an email
+        # and its recipients per activity. The note may be emailed: an
+        # automatic email.
+        for ticket in self.with_context(
+            mail_activity_quick_update=True,
+            **{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED},
+        ):
             users = recipients[ticket.id]
             if not users:
                 continue

@@ -400,12 +400,18 @@ class HelpdeskTicket(models.Model):
             return None
         if message.sudo().psa_automatic:
             return None
-        comment = self.env.ref("mail.mt_comment")
-        if message.subtype_id != comment:
+        # ids from the cached xmlid lookup: no query per message
+        xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
+        if message.subtype_id.id != xmlid_to_id("mail.mt_comment"):
             return None
         author = message.author_id
-        if not author or author == self.env.ref("base.partner_root"):
+        if not author or author.id == xmlid_to_id("base.partner_root"):
             return None
+        # The usual case, an agent replying from the chatter, without
+        # reading the author's users again.
+        user = self.env.user
+        if author == user.partner_id and user.has_group("base.group_user"):
+            return "agent"
         # sudo: read whether the author is an internal user, whoever posts.
         if any(not user.share for user in author.sudo().user_ids):
             return "agent"

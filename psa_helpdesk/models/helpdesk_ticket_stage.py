@@ -1,6 +1,6 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..const import CLOSE_KINDS
@@ -65,6 +65,46 @@ class HelpdeskTicketStage(models.Model):
                     "Incidents sit in this stage: it cannot become a backlog stage."
                 )
             )
+
+    @api.model
+    def _psa_close_kinds(self):
+        """``{stage id: close kind}`` of every closing stage (archived ones
+        included): ``"solved"`` or ``"not_solved"`` (``psa_close_kind``);
+        open stages are absent. Cached across requests
+        (``tools.ormcache``), so that judging how a ticket is closed
+        (``helpdesk.ticket._psa_close_kind``, on every reply and stage
+        change) reads no stage; any create, write or unlink of a stage
+        clears it."""
+        return dict(self._psa_cached_close_kinds())
+
+    @api.model
+    @tools.ormcache()
+    def _psa_cached_close_kinds(self):
+        # sudo: which stages close tickets is configuration, whoever asks
+        stages = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch([("closed", "=", True)], ["psa_close_kind"])
+        )
+        return tuple((stage.id, stage.psa_close_kind or "solved") for stage in stages)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        stages = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return stages
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        # also: a deleted stage leaves the pause stages of the policies,
+        # whose terms are cached (psa.sla.policy._psa_terms)
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
 
     def _psa_closing_template(self):
         """The closing email of a ticket entering this stage (SPEC §6): a

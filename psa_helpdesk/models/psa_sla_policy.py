@@ -1,9 +1,28 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from collections import namedtuple
+from types import MappingProxyType
+
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..const import PRIORITIES
+
+#: What the SLA engine reads of a policy (``psa.sla.policy._psa_terms``):
+#: ``targets`` maps a priority ('1'..'3') to its
+#: ``{"response": h, "resolution": h, "update": h}`` (business hours);
+#: ``pause_stage_ids`` is a frozenset of stage ids.
+PolicyTerms = namedtuple(
+    "PolicyTerms",
+    "targets p1_round_the_clock warning_threshold_1 warning_threshold_2 "
+    "pause_stage_ids",
+)
+NO_TERMS = PolicyTerms(MappingProxyType({}), False, 0.0, 0.0, frozenset())
+
+
+def _clear_terms_cache(env):
+    """Forget the cached terms of every policy (``_psa_terms``)."""
+    env.registry.clear_cache()
 
 
 class PsaSlaPolicy(models.Model):
@@ -115,6 +134,67 @@ class PsaSlaPolicy(models.Model):
         self.ensure_one()
         return self.target_ids.filtered(lambda t: t.priority == priority)[:1]
 
+    def _psa_terms(self):
+        """What the SLA engine counts with, as a ``PolicyTerms`` (targets per
+        priority in business hours, P1 round the clock, warning thresholds in
+        %, pause stage ids); ``NO_TERMS`` for no policy. Cached across
+        requests (``tools.ormcache``): a request that starts or stops clocks
+        does not read the policy, its targets and its pause stages again. Any
+        create, write or unlink of a policy, a target or a stage clears the
+        cache."""
+        if not self:
+            return NO_TERMS
+        self.ensure_one()
+        return self._psa_cached_terms(self.id)
+
+    def _psa_pause_stages(self):
+        """The pause stages of this policy (none without policy), from the
+        cached terms: comparing a stage with them reads nothing."""
+        return self.env["helpdesk.ticket.stage"].browse(
+            sorted(self._psa_terms().pause_stage_ids)
+        )
+
+    @api.model
+    @tools.ormcache("policy_id")
+    def _psa_cached_terms(self, policy_id):
+        # sudo: the engine's configuration, whoever triggers it
+        policy = self.browse(policy_id).sudo()
+        targets = {}
+        for target in policy.target_ids:
+            targets.setdefault(
+                target.priority,
+                MappingProxyType(
+                    {
+                        "response": target.response_hours,
+                        "resolution": target.resolution_hours,
+                        "update": target.update_hours,
+                    }
+                ),
+            )
+        return PolicyTerms(
+            MappingProxyType(targets),
+            policy.p1_round_the_clock,
+            policy.warning_threshold_1,
+            policy.warning_threshold_2,
+            frozenset(policy.pause_stage_ids.ids),
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        _clear_terms_cache(self.env)
+        return policies
+
+    def write(self, vals):
+        res = super().write(vals)
+        _clear_terms_cache(self.env)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        _clear_terms_cache(self.env)
+        return res
+
 
 class PsaSlaPolicyTarget(models.Model):
     """Targets of one priority in a policy, in business hours."""
@@ -143,6 +223,22 @@ class PsaSlaPolicyTarget(models.Model):
         help="Longest business time without a message to the customer. "
         "Zero: no update interval.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        targets = super().create(vals_list)
+        _clear_terms_cache(self.env)
+        return targets
+
+    def write(self, vals):
+        res = super().write(vals)
+        _clear_terms_cache(self.env)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        _clear_terms_cache(self.env)
+        return res
 
     _sql_constraints = [
         (

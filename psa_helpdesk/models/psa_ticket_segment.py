@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from ..const import HISTORY_DIMENSIONS
 from ..tools.business_time import to_aware
 from ..tools.context import without_defaults
-from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
+from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches, trigger
 from .helpdesk_ticket import PRIORITY_INPUTS
 
 _logger = logging.getLogger(__name__)
@@ -184,17 +184,11 @@ class PsaTicketSegment(models.Model):
         # Every value comes from the ticket: no default_* key of the
         # caller's context (a kanban column's stage, say) reaches the history.
         segments = without_defaults(self).create(vals_list)
-        pending = self.env.cr.precommit.data
-        if segments and not pending.get("psa_segment_hours_triggered"):
-            cron = self.env.ref(
-                "psa_helpdesk.psa_ticket_segment_cron_business_hours",
-                raise_if_not_found=False,
-            )
-            if cron:
-                # Once per transaction. sudo: scheduling the system's own
-                # bookkeeping, whoever moved the ticket.
-                cron.sudo()._trigger()
-            pending["psa_segment_hours_triggered"] = True
+        if segments:
+            # Once per transaction, without reading the action; as superuser:
+            # scheduling the system's own bookkeeping, whoever moved the
+            # ticket.
+            trigger(self.env, "psa_helpdesk.psa_ticket_segment_cron_business_hours")
         return segments
 
     # ------------------------------------------------------------------

@@ -59,6 +59,7 @@ from odoo.tools import format_duration
 from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to_naive
 from ..tools.context import without_defaults
+from ..tools.cron import trigger
 
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
@@ -271,13 +272,41 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _live_clocks(self, tickets, metrics=None):
-        """Unfinished clocks of the current cycle of ``tickets``."""
+        """Unfinished clocks of the current cycle of ``tickets``. Read
+        through the tickets' clocks, so that the recomputation of the
+        tickets' SLA fields that follows finds them in the cache."""
+        self._prefetch_clocks(tickets)
         return tickets.sudo().psa_sla_ids.filtered(
             lambda c: (
                 not c.end_date
                 and c.cycle == c.ticket_id.psa_sla_cycle
                 and (metrics is None or c.metric in metrics)
             )
+        )
+
+    @api.model
+    def _prefetch_clocks(self, tickets):
+        """Put the clocks of ``tickets`` (``psa_sla_ids``) and their fields
+        in the cache with one query, where reading ``psa_sla_ids`` takes
+        two (the ids, then the fields). Tickets whose clocks are already in
+        the cache are left alone."""
+        field = tickets._fields["psa_sla_ids"]
+        missing = tickets.browse(
+            [id_ for id_ in tickets.env.cache.get_missing_ids(tickets, field) if id_]
+        )
+        if not missing:
+            return
+        fnames = [
+            fname
+            for fname, clock_field in self._fields.items()
+            if clock_field.store and clock_field.column_type
+        ]
+        clocks = self.sudo().search_fetch([("ticket_id", "in", missing.ids)], fnames)
+        by_ticket = defaultdict(list)
+        for clock in clocks:
+            by_ticket[clock.ticket_id.id].append(clock.id)
+        tickets.env.cache.insert_missing(
+            missing, field, [tuple(by_ticket[id_]) for id_ in missing._ids]
         )
 
     def _terms(self):
@@ -297,19 +326,26 @@ class PsaTicketSla(models.Model):
         if frozen and frozen._terms() == context:
             hours, round_the_clock = frozen.target_hours, frozen.round_the_clock
         else:
-            target = policy._get_target(priority)
-            hours = {
-                "response": target.response_hours,
-                "resolution": target.resolution_hours,
-                "update": target.update_hours,
-            }[metric]
-            if not target or hours <= 0:
+            terms = policy._psa_terms()
+            target = terms.targets.get(priority)
+            if not target or target[metric] <= 0:
                 return None
-            round_the_clock = priority == "1" and policy.p1_round_the_clock
+            hours = target[metric]
+            round_the_clock = priority == "1" and terms.p1_round_the_clock
         if not round_the_clock and not calendar:
             return None
+        # sudo: the contract's currency, whatever the user may read
+        contract = ticket.contract_id.sudo()
         return {
             "ticket_id": ticket.id,
+            # the stored related fields, given so that the insert is complete
+            # (no UPDATE to compute them after it)
+            "company_id": ticket.company_id.id,
+            "team_id": ticket.team_id.id,
+            "partner_id": ticket.commercial_partner_id.id,
+            "product_id": ticket.psa_product_id.id,
+            "contract_id": contract.id,
+            "currency_id": (contract.currency_id or ticket.company_id.currency_id).id,
             "metric": metric,
             "cycle": cycle,
             "policy_id": policy.id,
@@ -334,6 +370,14 @@ class PsaTicketSla(models.Model):
         since = since or {}
         cache = self._business_time_cache() if since else None
         contexts = tickets._psa_sla_context()
+        # In the current cycle, the clock each new one follows (the previous
+        # customer update interval), if any: the last one per ticket, metric
+        # and cycle (the tickets' clocks: read once for the batch).
+        earlier_clocks = {}
+        if not new_cycle:
+            self._prefetch_clocks(tickets)
+            for clock in tickets.sudo().psa_sla_ids.sorted("id"):
+                earlier_clocks[clock.ticket_id.id, clock.metric, clock.cycle] = clock
         vals_list = []
         by_cycle = {}
         for ticket in tickets:
@@ -344,17 +388,7 @@ class PsaTicketSla(models.Model):
             cycle = max(cycle, 1)
             by_cycle.setdefault(cycle, []).append(ticket.id)
             for metric in metrics:
-                # In the current cycle, the clock this one follows (the
-                # previous customer update interval), if any.
-                earlier = (
-                    self.browse()
-                    if new_cycle
-                    else ticket.psa_sla_ids.filtered(
-                        lambda c, metric=metric, cycle=cycle: (
-                            c.metric == metric and c.cycle == cycle
-                        )
-                    ).sorted("id")[-1:]
-                )
+                earlier = earlier_clocks.get((ticket.id, metric, cycle), self.browse())
                 vals = self._clock_values(
                     ticket, metric, cycle, context, now, frozen=earlier
                 )
@@ -380,7 +414,7 @@ class PsaTicketSla(models.Model):
         # context (a clock born finished, a penalty) reaches the clocks.
         clocks = without_defaults(self.sudo()).create(vals_list)
         in_pause = clocks.filtered(
-            lambda c: c.ticket_id.stage_id in c.policy_id.pause_stage_ids
+            lambda c: c.ticket_id.stage_id in c.policy_id._psa_pause_stages()
         )
         in_pause._pause()
         (clocks - in_pause)._trigger_refresh()
@@ -434,8 +468,8 @@ class PsaTicketSla(models.Model):
             if threshold
             else None
             for threshold in (
-                policy.warning_threshold_1,
-                policy.warning_threshold_2,
+                policy._psa_terms().warning_threshold_1,
+                policy._psa_terms().warning_threshold_2,
             )
         ]
         values = {
@@ -507,13 +541,11 @@ class PsaTicketSla(models.Model):
             for date in (clock.warning_1_date, clock.warning_2_date, clock.deadline)
             if date and date > fields.Datetime.now()
         ]
-        cron = self.env.ref(
-            "psa_helpdesk.psa_ticket_sla_cron_refresh", raise_if_not_found=False
-        )
-        if dates and cron:
+        if dates:
             # Scheduling a cron run is technical bookkeeping of the engine,
-            # not something the user who moved the ticket may do by hand.
-            cron.sudo()._trigger(at=min(dates))
+            # not something the user who moved the ticket may do by hand
+            # (``trigger`` creates it as superuser).
+            trigger(self.env, "psa_helpdesk.psa_ticket_sla_cron_refresh", min(dates))
 
     def _pause(self):
         """Freeze running clocks: what was consumed is kept at a checkpoint."""
@@ -564,6 +596,9 @@ class PsaTicketSla(models.Model):
         clocks._resume(schedule=False)
         now = fields.Datetime.now()
         consumed = clocks._consumed_at(self._business_time_cache(), to_aware(now))
+        # One write per set of values (the clocks a reply or a closing stops
+        # usually end alike): the values of each clock, then the writes.
+        to_write = defaultdict(lambda: self.browse())
         for clock in clocks:
             overrun = consumed[clock.id] - clock.target_hours
             late = overrun > EPSILON_HOURS
@@ -571,17 +606,20 @@ class PsaTicketSla(models.Model):
                 status = "met_late" if late else "met"
             else:
                 status = "breached" if late and not cancel else "cancelled"
-            clock.write(
-                {
-                    "consumed_hours": consumed[clock.id],
-                    "checkpoint_date": now,
-                    "end_date": now,
-                    "reached_date": now if reached else False,
-                    "status": status,
-                    "overrun_hours": max(overrun, 0.0),
-                    "penalty_amount": clock._penalty_amount(status, overrun),
-                }
-            )
+            values = {
+                "consumed_hours": consumed[clock.id],
+                "checkpoint_date": now,
+                "end_date": now,
+                "reached_date": now if reached else False,
+                "status": status,
+                "overrun_hours": max(overrun, 0.0),
+            }
+            penalty = clock._penalty_amount(status, overrun)
+            if penalty or clock.penalty_amount:
+                values["penalty_amount"] = penalty
+            to_write[tuple(sorted(values.items()))] |= clock
+        for values, group in to_write.items():
+            group.write(dict(values))
 
     def _refresh_status(self):
         """Move live running clocks to at risk / breached as time passes;
@@ -664,7 +702,7 @@ class PsaTicketSla(models.Model):
                 continue
             if new_kind or old == new:
                 continue
-            pause_stages = contexts[ticket.id][0].pause_stage_ids
+            pause_stages = contexts[ticket.id][0]._psa_pause_stages()
             if new in pause_stages and old not in pause_stages:
                 to_pause |= ticket
                 resume_stages.setdefault(old.id, []).append(ticket.id)
@@ -707,10 +745,10 @@ class PsaTicketSla(models.Model):
         open stage of its team), which resumes its clocks."""
         contexts = tickets._psa_sla_context()
         waiting = tickets.filtered(
-            lambda t: t.stage_id in contexts[t.id][0].pause_stage_ids
+            lambda t: t.stage_id in contexts[t.id][0]._psa_pause_stages()
         )
         for ticket in waiting:
-            pause_stages = contexts[ticket.id][0].pause_stage_ids
+            pause_stages = contexts[ticket.id][0]._psa_pause_stages()
             stage = ticket.psa_sla_resume_stage_id
             if not stage or stage.closed or stage in pause_stages:
                 stage = ticket.team_id._get_applicable_stages().filtered(

@@ -9,10 +9,14 @@ by record, so one failing record is logged and skipped, never its batch.
 After each batch the scheduled action reports its progress to ``ir.cron``
 and commits (not in tests, nor when the caller owns the transaction: context
 key ``psa_cron_no_commit``), so a run interrupted later keeps what it did.
+
+``trigger(env, xmlid, at)`` wakes a psa scheduled action from a request
+without reading it.
 """
 
 import logging
 
+from odoo import fields
 from odoo.modules import module as odoo_module
 from odoo.tools import split_every
 
@@ -77,3 +81,33 @@ def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
         done += len(batch_ids)
         notify_progress(records.env, done, total - done)
     return failed
+
+
+def trigger(env, xmlid, at=None):
+    """Make the scheduled action ``xmlid`` run at ``at`` (naive UTC; default
+    now), as ``ir.cron._trigger`` does, without reading the action: its id
+    comes from the cached xmlid lookup. Once per transaction and time: a
+    trigger "now" is needless after a trigger at or before now in this
+    transaction (a request that records many segments creates one), a
+    trigger at a given time after one at that same time. Scheduling the
+    system's own bookkeeping: done as superuser, whoever the user is. Does
+    nothing when the action does not exist (uninstalled data). A trigger of
+    an archived action is never run (``ir.cron`` ignores it).
+
+    :return: whether a trigger was created"""
+    now = fields.Datetime.now()
+    asap = at is None or at <= now
+    at = now if asap else at
+    done = env.cr.precommit.data.setdefault("psa_cron_triggers", {})
+    times = done.setdefault(xmlid, set())
+    if at in times or (asap and any(time <= now for time in times)):
+        return False
+    cron_id = env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
+    if not cron_id:
+        return False
+    env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
+    times.add(at)
+    if at <= now:
+        # wake the cron workers after the commit, as ir.cron._trigger does
+        env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
+    return True

@@ -1,0 +1,405 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What keeps the request path cheap: the calendar's working time and the
+policies' terms cached across requests (and forgotten when they change), the
+scheduled actions woken without reading them, and list, kanban and form
+loads whose query count does not grow with the number of rows."""
+
+import re
+import threading
+from collections import Counter
+from datetime import datetime
+
+import pytz
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
+
+from ..tools.cron import trigger
+from .common import PsaContractCommon
+
+UTC = pytz.utc
+
+
+def aware(*args):
+    return UTC.localize(datetime(*args))
+
+
+def _shape(query):
+    """A query without its spacing: the same for any number of rows (the
+    ids are parameters)."""
+    return " ".join(query.split())[:400]
+
+
+class QueryCounter:
+    """Queries of a block, as a request would run it: cold ORM cache, and
+    flushed at the end (what a commit runs). ``shapes`` counts them by verb
+    and table."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def shapes(self, function, *args, **kwargs):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries = []
+        thread = threading.current_thread()
+        hooks = getattr(thread, "query_hooks", ())
+        thread.query_hooks = (
+            *hooks,
+            lambda cr, query, params, start, delay: queries.append(str(query)),
+        )
+        try:
+            function(*args, **kwargs)
+            self.env.flush_all()
+        finally:
+            thread.query_hooks = hooks
+        return dict(Counter(_shape(query) for query in queries))
+
+    def __call__(self, function, *args, **kwargs):
+        return sum(self.shapes(function, *args, **kwargs).values())
+
+
+@tagged("post_install", "-at_install")
+class TestWorkSpansCache(PsaContractCommon):
+    """``resource.calendar._psa_work_spans``: cached per calendar, cleared by
+    any change of a calendar, an attendance or a public holiday."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start, cls.end = aware(2026, 3, 2), aware(2026, 3, 9)
+
+    def setUp(self):
+        super().setUp()
+        self.env.registry.clear_cache()
+        self.count = QueryCounter(self.env)
+
+    def _hours(self, calendar=None):
+        spans = (calendar or self.calendar)._psa_work_spans(self.start, self.end)
+        return sum((end - start).total_seconds() for start, end in spans) / 3600
+
+    def test_same_spans_as_the_calendar(self):
+        """The cached spans are the calendar's (a window across two cache
+        blocks included), clipped to the window."""
+        for start, end in (
+            (self.start, self.end),
+            (aware(2026, 3, 2, 10, 30), aware(2026, 3, 3, 9)),
+            (aware(2026, 1, 20), aware(2026, 5, 20)),
+        ):
+            self.assertEqual(
+                self.calendar._psa_work_spans(start, end),
+                self.calendar._psa_compute_work_spans(start, end),
+            )
+        self.assertEqual(self._hours(), 32.0)  # Mon-Fri 8h, Wed a holiday
+        self.assertEqual(
+            self.calendar._psa_work_spans(self.end, self.start),
+            [],
+            "an empty window has no working time",
+        )
+
+    def test_second_request_reads_nothing(self):
+        self.count(self._hours)
+        self.assertEqual(self.count(self._hours), 0)
+
+    def test_public_holiday_of_any_company_clears_the_cache(self):
+        self.count(self._hours)
+        other = self.env["res.company"].create({"name": "Other company (test)"})
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday elsewhere",
+                "company_id": other.id,
+                "calendar_id": False,
+                "date_from": "2026-03-05 00:00:00",
+                "date_to": "2026-03-05 23:59:59",
+            }
+        )
+        self.assertGreater(self.count(self._hours), 0, "computed again")
+
+    def test_holiday_of_the_calendar_changes_the_spans(self):
+        self.assertEqual(self._hours(), 32.0)
+        leave = self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Bridge day",
+                "calendar_id": self.calendar.id,
+                "date_from": "2026-03-06 00:00:00",
+                "date_to": "2026-03-06 23:59:59",
+            }
+        )
+        self.assertEqual(self._hours(), 24.0)
+        leave.date_to = "2026-03-06 12:00:00"
+        self.assertEqual(self._hours(), 28.0)
+        leave.unlink()
+        self.assertEqual(self._hours(), 32.0)
+
+    def test_attendance_and_time_zone_change_the_spans(self):
+        self.assertEqual(self._hours(), 32.0)
+        monday_morning = self.calendar.attendance_ids.filtered(
+            lambda a: a.dayofweek == "0" and a.hour_from == 8
+        )
+        monday_morning.hour_to = 10
+        self.assertEqual(self._hours(), 30.0)
+        first_span = self.calendar._psa_work_spans(self.start, self.end)[0]
+        self.calendar.tz = "America/Argentina/Buenos_Aires"  # UTC-3
+        self.assertEqual(
+            self.calendar._psa_work_spans(self.start, self.end)[0][0],
+            first_span[0] + (aware(2026, 1, 1, 3) - aware(2026, 1, 1)),
+        )
+        monday_morning.unlink()
+        self.assertEqual(self._hours(), 28.0)
+
+    def test_personal_leave_keeps_the_cache(self):
+        """A person's leave is not in the SLA working time: creating it
+        keeps the cached spans."""
+        self.resource = self.env["resource.resource"].create(
+            {"name": "Someone", "calendar_id": self.calendar.id}
+        )
+        self.count(self._hours)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Dentist",
+                "calendar_id": self.calendar.id,
+                "resource_id": self.resource.id,
+                "date_from": "2026-03-05 08:00:00",
+                "date_to": "2026-03-05 12:00:00",
+            }
+        )
+        self.assertEqual(self.count(self._hours), 0)
+        self.assertEqual(self._hours(), 32.0)
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyTermsCache(PsaContractCommon):
+    """``psa.sla.policy._psa_terms``: what the engine reads of a policy,
+    cached, and cleared by any change of the policy or its targets."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.target_ids = [
+            Command.create(
+                {
+                    "priority": "3",
+                    "response_hours": 4,
+                    "resolution_hours": 16,
+                    "update_hours": 8,
+                }
+            )
+        ]
+
+    def test_terms_follow_the_policy(self):
+        terms = self.policy._psa_terms()
+        self.assertEqual(
+            dict(terms.targets["3"]),
+            {"response": 4.0, "resolution": 16.0, "update": 8.0},
+        )
+        self.assertNotIn("1", terms.targets)
+        self.policy.target_ids.response_hours = 2
+        self.assertEqual(self.policy._psa_terms().targets["3"]["response"], 2.0)
+        waiting = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
+        self.policy.pause_stage_ids = [Command.set(waiting.ids)]
+        self.assertEqual(self.policy._psa_pause_stages(), waiting)
+        self.policy.warning_threshold_1 = 50
+        self.assertEqual(self.policy._psa_terms().warning_threshold_1, 50.0)
+        self.policy.target_ids.unlink()
+        self.assertFalse(self.policy._psa_terms().targets)
+        self.assertFalse(self.env["psa.sla.policy"]._psa_terms().targets)
+
+    @freeze_time("2026-03-02 09:00:00")
+    def test_new_clock_counts_the_new_target(self):
+        """A target changed between two requests: the next ticket's clock
+        counts the new one."""
+        first = self._ticket(user=self.agent, installation_id=self.installation.id)
+        self.assertEqual(
+            first.psa_sla_ids.filtered(lambda c: c.metric == "response").target_hours,
+            4.0,
+        )
+        self.policy.target_ids.response_hours = 1
+        second = self._ticket(user=self.agent, installation_id=self.installation.id)
+        self.assertEqual(
+            second.psa_sla_ids.filtered(lambda c: c.metric == "response").target_hours,
+            1.0,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCronTrigger(PsaContractCommon):
+    """``tools.cron.trigger``: one trigger per transaction and time, without
+    reading the scheduled action, whoever the user is."""
+
+    XMLID = "psa_helpdesk.psa_ticket_segment_cron_business_hours"
+
+    def _triggers(self):
+        cron = self.env.ref(self.XMLID)
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+
+    def test_once_per_transaction(self):
+        before = self._triggers()
+        env = self.env(user=self.agent)
+        self.assertTrue(trigger(env, self.XMLID))
+        self.assertFalse(trigger(env, self.XMLID), "already woken now")
+        later = datetime(2099, 1, 1, 10, 0)
+        self.assertTrue(trigger(env, self.XMLID, later))
+        self.assertFalse(trigger(env, self.XMLID, later))
+        self.assertEqual(len(self._triggers() - before), 2)
+        self.assertFalse(trigger(env, "psa_helpdesk.no_such_action"))
+
+    def test_no_read_of_the_action(self):
+        self.env.ref(self.XMLID)  # the xmlid lookup is cached
+        queries = []
+        thread = threading.current_thread()
+        hooks = getattr(thread, "query_hooks", ())
+        thread.query_hooks = (
+            *hooks,
+            lambda cr, query, params, start, delay: queries.append(str(query)),
+        )
+        try:
+            trigger(self.env(user=self.agent), self.XMLID)
+            self.env.flush_all()
+        finally:
+            thread.query_hooks = hooks
+        self.assertTrue(any('INSERT INTO "ir_cron_trigger"' in q for q in queries))
+        self.assertFalse(
+            [q for q in queries if re.search(r'FROM\s+"?ir_cron"?\b', q)],
+            "the scheduled action is not read",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestViewQueryCount(PsaContractCommon):
+    """The list, kanban and form loads of an agent cost the same number of
+    queries for 5 and for 50 rows: every field of the views is computed for
+    the page at once, never per row."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.target_ids = [
+            Command.create(
+                {
+                    "priority": p,
+                    "response_hours": r,
+                    "resolution_hours": s,
+                    "update_hours": u,
+                }
+            )
+            for p, r, s, u in (("1", 1, 8, 2), ("2", 4, 16, 8), ("3", 8, 40, 24))
+        ]
+        cls.team_l1.user_ids = [Command.link(cls.agent.id)]
+        other_agent = new_test_user(
+            cls.env, login="psa_agent_2", groups="psa_helpdesk.group_psa_agent"
+        )
+        with freeze_time("2026-03-02 09:00:00"):
+            # severities and assignees vary, a tenth are P1 (with the
+            # alert's activities), some moved on, some with a reply
+            cls.tickets = (
+                cls.env["helpdesk.ticket"]
+                .with_user(cls.agent)
+                .create(
+                    [
+                        {
+                            "name": f"Ticket {i}",
+                            "description": "<p>Details</p>",
+                            "partner_id": cls.contact.id,
+                            "installation_id": cls.installation.id,
+                            "team_id": cls.team_l1.id,
+                            "severity": "1" if i % 10 == 0 else str(2 + i % 2),
+                            "user_id": (cls.agent, other_agent)[i % 2].id,
+                        }
+                        for i in range(50)
+                    ]
+                )
+            )
+        progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        with freeze_time("2026-03-02 10:00:00"):
+            cls.tickets[1::3].with_user(cls.agent).write({"stage_id": progress.id})
+            for ticket in cls.tickets[2::7].with_user(cls.agent):
+                ticket.message_post(
+                    body="We are on it",
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+
+    def setUp(self):
+        super().setUp()
+        self.count = QueryCounter(self.env)
+        self.Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+
+    def _spec(self, view_type):
+        """The specification the web client sends for the agent's default
+        view of ``view_type`` (the fields of the view, the display name of
+        relations)."""
+        arch = self.Ticket.get_views([(False, view_type)])["views"][view_type]["arch"]
+        spec = {}
+        for node in etree.fromstring(arch).iter("field"):
+            if any(parent.tag == "field" for parent in node.iterancestors()):
+                continue
+            field = self.Ticket._fields[node.get("name")]
+            if field.type in ("many2one", "one2many", "many2many"):
+                spec[field.name] = {"fields": {"display_name": {}}}
+            else:
+                spec.setdefault(field.name, {})
+        if "activity_ids" in spec or "activity_state" in spec:
+            for fname in ("activity_state", "activity_exception_decoration"):
+                spec.setdefault(fname, {})
+        return spec
+
+    def _assert_constant(self, load, small, large):
+        self.maxDiff = None
+        load(small)  # caches of the registry (views, groups)
+        self.assertEqual(
+            self.count.shapes(load, small),
+            self.count.shapes(load, large),
+            "the same queries (verb and table) for a few and for many rows",
+        )
+
+    @freeze_time("2026-03-02 11:00:00")
+    def test_list(self):
+        spec = self._spec("list")
+
+        def load(tickets):
+            result = self.Ticket.web_search_read(
+                [("id", "in", tickets.ids)], spec, limit=80
+            )
+            self.assertEqual(len(result["records"]), len(tickets))
+
+        self._assert_constant(load, self.tickets[:5], self.tickets)
+
+    @freeze_time("2026-03-02 11:00:00")
+    def test_kanban(self):
+        spec = self._spec("kanban")
+
+        def load(tickets):
+            # one column's load (a limit above the rows: no count query)
+            result = self.Ticket.web_search_read(
+                [("id", "in", tickets.ids)], spec, limit=80
+            )
+            self.assertEqual(len(result["records"]), len(tickets))
+
+        self._assert_constant(load, self.tickets[:5], self.tickets)
+
+    @freeze_time("2026-03-02 11:00:00")
+    def test_form(self):
+        """A ticket's form costs the same with 2 or 12 history segments and
+        SLA clocks (its one2many fields are read at once)."""
+        spec = self._spec("form")
+        # alike but for their history: same severity and assignee, both
+        # moved once before
+        few, many = self.tickets[4], self.tickets[22]
+        stages = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", False)], limit=3
+        )
+        for i in range(10):
+            with freeze_time(datetime(2026, 3, 2, 12, i)):
+                many.with_user(self.agent).write({"stage_id": stages[i % 3].id})
+        many.with_user(self.agent).message_post(
+            body="Update", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertGreater(len(many.psa_segment_ids), len(few.psa_segment_ids) + 5)
+
+        def load(ticket):
+            self.Ticket.browse(ticket.id).web_read(spec)
+
+        self._assert_constant(load, few, many)
