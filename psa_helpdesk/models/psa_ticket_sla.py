@@ -365,7 +365,7 @@ class PsaTicketSla(models.Model):
         # context (a clock born finished, a penalty) reaches the clocks.
         clocks = without_defaults(self.sudo()).create(vals_list)
         in_pause = clocks.filtered(
-            lambda c: c.ticket_id.stage_id in c.policy_id.pause_stage_ids
+            lambda c: c.ticket_id.stage_id in c.policy_id._psa_pause_stages()
         )
         in_pause._pause()
         (clocks - in_pause)._trigger_refresh()
@@ -649,7 +649,7 @@ class PsaTicketSla(models.Model):
                 continue
             if new_kind or old == new:
                 continue
-            pause_stages = contexts[ticket.id][0].pause_stage_ids
+            pause_stages = contexts[ticket.id][0]._psa_pause_stages()
             if new in pause_stages and old not in pause_stages:
                 to_pause |= ticket
                 resume_stages.setdefault(old.id, []).append(ticket.id)
@@ -692,10 +692,10 @@ class PsaTicketSla(models.Model):
         open stage of its team), which resumes its clocks."""
         contexts = tickets._psa_sla_context()
         waiting = tickets.filtered(
-            lambda t: t.stage_id in contexts[t.id][0].pause_stage_ids
+            lambda t: t.stage_id in contexts[t.id][0]._psa_pause_stages()
         )
         for ticket in waiting:
-            pause_stages = contexts[ticket.id][0].pause_stage_ids
+            pause_stages = contexts[ticket.id][0]._psa_pause_stages()
             stage = ticket.psa_sla_resume_stage_id
             if not stage or stage.closed or stage in pause_stages:
                 stage = ticket.team_id._get_applicable_stages().filtered(
