@@ -43,8 +43,6 @@
         "views/psa_service_tier_views.xml",
         "views/psa_ticket_escalation_views.xml",
         "views/helpdesk_ticket_views.xml",
-        "views/helpdesk_ticket_knowledge_views.xml",
-        "views/document_page_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_portal_templates.xml",
@@ -59,6 +57,8 @@
         "report/psa_sla_module_report_views.xml",
         "report/psa_ticket_time_report_views.xml",
         "report/psa_backlog_report_views.xml",
+        "views/helpdesk_ticket_knowledge_views.xml",
+        "views/document_page_views.xml",
         "views/psa_helpdesk_menus.xml",
     ],
     "demo": [
@@ -69,6 +69,7 @@
         "demo/psa_development_demo.xml",
         "demo/psa_sla_history_demo.xml",
         "demo/psa_multicompany_demo.xml",
+        "demo/psa_knowledge_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -78,7 +78,10 @@ class PsaHelpdeskTicketController(HelpdeskTicketController):
                 request.env._("You may only answer on your own tickets.")
             ) from exc
         except UserError:
-            pass  # answered already: the page shows the ticket as it is
+            # answered already: the page shows the ticket as it is
+            return request.redirect(
+                f"/my/ticket/{ticket_id}?psa_validation_error=1", code=302
+            )
         return request.redirect(f"/my/ticket/{ticket_id}", code=302)
 
     def _prepare_submit_ticket_vals(self, **kw):

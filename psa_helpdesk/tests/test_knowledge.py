@@ -7,12 +7,16 @@ documentation, access per role."""
 
 from freezegun import freeze_time
 
+from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import MailCase
 
 from ..models.helpdesk_ticket_knowledge import validation_answer
-from .common import PsaContractCommon
+from .common import PsaContractCommon, enable_mail_gateway
 from .common_development import PsaDevelopmentCommon
 
 
@@ -572,3 +576,228 @@ class TestKnowledgeDevelopment(PsaDevelopmentCommon):
         self.assertEqual(ticket.affected_module_id, self.mod_tax)
         self._escalate(ticket, user=self.agent)
         self.assertEqual(ticket.task_id.psa_module_id, self.mod_tax)
+
+
+@tagged("post_install", "-at_install")
+class TestKnowledgeReports(KnowledgeCommon):
+    def test_sla_report_per_affected_module(self):
+        tax = self._new(name="Taxes fail")
+        land = self._new(name="Land registry fails")
+        tickets = tax | land
+        Report = self.env["psa.sla.report"].with_user(self.analyst)
+        domain = [("ticket_id", "in", tickets.ids)]
+        groups = dict(Report._read_group(domain, ["affected_module_id"], ["__count"]))
+        # one row per clock: each clock counts once, in its ticket's module
+        self.assertEqual(groups[self.mod_tax], len(tax.sudo().psa_sla_ids))
+        self.assertEqual(groups[self.mod_land], len(land.sudo().psa_sla_ids))
+        self.assertEqual(sum(groups.values()), Report.search_count(domain))
+
+    def test_knowledge_figures(self):
+        accepted = self._new()
+        self._apply(accepted, self.art_tax)
+        with freeze_time("2099-01-01 10:00:00"):
+            self._customer_reply(accepted, "<p>OK</p>")
+        waiting = self._new()
+        self._apply(waiting, self.art_workaround)
+        Ticket = self.env["helpdesk.ticket"].with_user(self.analyst)
+        by_article = dict(
+            Ticket._read_group(
+                [
+                    ("psa_article_id", "!=", False),
+                    ("id", "in", (accepted | waiting).ids),
+                ],
+                ["psa_article_id"],
+                ["__count"],
+            )
+        )
+        self.assertEqual(by_article, {self.art_tax: 1, self.art_workaround: 1})
+        self.assertEqual(Ticket.search([("psa_fix_pending", "=", True)]), waiting)
+        self.assertGreater(accepted.psa_validation_hours, 0)
+
+
+INBOUND_REPLY = """Return-Path: <{email_from}>
+To: psa-support@support.example.com
+From: {email_from}
+Subject: Re: {subject}
+Message-ID: <{msg_id}@customer.example>
+Date: Mon, 02 Mar 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+{body}
+
+> We believe this solves your request.
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestValidationByEmail(KnowledgeCommon, MailCase):
+    """The customer's answer arrives through the mail gateway, as a reply
+    tagged with the ticket's number."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        enable_mail_gateway(cls, "support.example.com")
+        cls.env["mail.alias"].create(
+            {
+                "alias_name": "psa-support",
+                "alias_model_id": cls.env["ir.model"]._get_id("helpdesk.ticket"),
+                "alias_domain_id": cls.alias_domain.id,
+                "alias_contact": "everyone",
+            }
+        )
+
+    def _email(self, ticket, body, msg_id, email_from="l@t.example"):
+        email = INBOUND_REPLY.format(
+            email_from=email_from,
+            subject=f"[#{ticket.number}] {ticket.name}",
+            msg_id=msg_id,
+            body=body,
+        )
+        return self.env["mail.thread"].sudo().message_process(None, email)
+
+    def test_accept_by_email_reply(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self.assertEqual(self._email(ticket, "Acepto, ya funciona.", "a1"), ticket.id)
+        self.assertEqual(ticket.psa_validation_state, "accepted")
+        self.assertEqual(ticket.stage_id, self.stage_done)
+        self.assertEqual(self._resolution_clock(ticket).status, "met")
+
+    def test_reject_by_email_reply(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self._email(ticket, "No funciona, sigue saliendo en blanco.", "r1")
+        self.assertEqual(ticket.psa_validation_state, "rejected")
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+
+    def test_stranger_email_changes_nothing(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self._email(ticket, "Accept", "s1", email_from="mallory@evil.example")
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        self.assertEqual(ticket.stage_id, self.stage_validation)
+
+
+@tagged("post_install", "-at_install")
+class TestKnowledgeTour(HttpCase):
+    """An agent finds the article on a ticket and applies it (tour
+    ``psa_agent_applies_article``), the customer accepts by email, the ticket
+    is solved."""
+
+    def test_tour_apply_then_accept(self):
+        env = self.env
+        env.company.psa_commercial_team_id = False
+        new_test_user(
+            env,
+            login="tour_kn_agent",
+            password="tour_kn_agent_pw",
+            groups="psa_helpdesk.group_psa_agent",
+        )
+        product = env["psa.product"].create({"name": "Tour Municipal", "code": "TMU"})
+        version = env["psa.product.version"].create(
+            {"product_id": product.id, "name": "3.9"}
+        )
+        module = env["psa.product.module"].create(
+            {"product_id": product.id, "name": "Rentas", "code": "REN"}
+        )
+        customer = env["res.partner"].create({"name": "Villa Tour", "is_company": True})
+        contact = env["res.partner"].create(
+            {"name": "Ana Tour", "parent_id": customer.id, "email": "ana@tour.example"}
+        )
+        installation = env["psa.installation"].create(
+            {
+                "partner_id": customer.id,
+                "product_id": product.id,
+                "version_id": version.id,
+                "module_ids": [Command.set(module.ids)],
+            }
+        )
+        env["document.page"].create(
+            {
+                "name": "Boleta en blanco",
+                "psa_kind": "solution",
+                "psa_product_id": product.id,
+                "psa_module_ids": [Command.set(module.ids)],
+                "psa_symptoms": "la boleta de rentas sale en blanco",
+                "psa_published": True,
+                "content": "<p>Restaurar plantilla estándar.</p>",
+            }
+        )
+        ticket = env["helpdesk.ticket"].create(
+            {
+                "name": "Rentas: la boleta sale en blanco",
+                "description": "<p>Desde la actualización.</p>",
+                "partner_id": contact.id,
+                "installation_id": installation.id,
+                "request_type": "incident",
+            }
+        )
+        self.assertEqual(ticket.affected_module_id, module)
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "psa_agent_applies_article",
+            login="tour_kn_agent",
+        )
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        ticket.message_post(
+            body="<p>Acepto, gracias</p>",
+            author_id=contact.id,
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertEqual(ticket.psa_validation_state, "accepted")
+        self.assertTrue(ticket.stage_id.closed)
+
+
+@tagged("post_install", "-at_install")
+class TestValidationPortalRoute(KnowledgeCommon, HttpCase):
+    """The portal buttons: POST with the CSRF token, the customer's own
+    ticket only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.laura = new_test_user(
+            cls.env,
+            login="psa_kn_laura",
+            password="psa_kn_laura",
+            groups="base.group_portal",
+            partner_id=cls.contact.id,
+        )
+        cls.otto = new_test_user(
+            cls.env,
+            login="psa_kn_otto",
+            password="psa_kn_otto",
+            groups="base.group_portal",
+            partner_id=cls.other_contact.id,
+        )
+
+    def _post(self, ticket, answer, csrf=True):
+        data = {"ticket_id": ticket.id, "answer": answer}
+        if csrf:
+            data["csrf_token"] = http.Request.csrf_token(self)
+        return self.url_open("/ticket/psa_validation", data=data, allow_redirects=False)
+
+    def test_portal_buttons(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self.authenticate("psa_kn_laura", "psa_kn_laura")
+        page = self.url_open(f"/my/ticket/{ticket.id}")
+        self.assertIn('name="psa_validation_accept"', page.text)
+        self.assertNotIn("psa_article_id", page.text)
+        with mute_logger("odoo.http"):
+            self.assertEqual(self._post(ticket, "accept", csrf=False).status_code, 400)
+            self.assertEqual(self._post(ticket, "maybe").status_code, 400)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        self.authenticate("psa_kn_otto", "psa_kn_otto")
+        with mute_logger("odoo.http"):
+            self.assertEqual(self._post(ticket, "accept").status_code, 403)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        self.authenticate("psa_kn_laura", "psa_kn_laura")
+        response = self._post(ticket, "accept")
+        self.assertEqual(response.status_code, 302)
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.psa_validation_state, "accepted")
+        self.assertEqual(ticket.stage_id, self.stage_done)

@@ -16,7 +16,6 @@ class PsaApplyArticleWizard(models.TransientModel):
     product_id = fields.Many2one(related="ticket_id.psa_product_id")
     article_id = fields.Many2one(
         "document.page",
-        string="Article",
         required=True,
         domain="[('psa_kind', '!=', False), ('psa_product_id', '=', product_id)]",
     )
