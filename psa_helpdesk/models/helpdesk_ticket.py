@@ -150,6 +150,15 @@ FIELD_RIGHTS = {
     "psa_auto_answer_email": "system",
     "psa_auto_answer_date": "system",
     "psa_automatic_origin": "system",
+    # SPEC §8: the article applied and the customer's validation, written by
+    # the actions that own them (apply, the customer's answer, the timeout)
+    "psa_article_id": "system",
+    "psa_validation_state": "system",
+    "psa_validation_sent": "system",
+    "psa_validation_deadline": "system",
+    "psa_validation_date": "system",
+    "psa_validation_hours": "system",
+    "psa_no_documentation": "system",
 }
 
 

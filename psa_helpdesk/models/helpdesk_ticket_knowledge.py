@@ -335,13 +335,28 @@ class HelpdeskTicket(models.Model):
                 vals["affected_module_id"] = named[0]
 
     def _psa_knowledge_vals(self, vals):
-        """Write step: a new installation clears the affected module unless
-        it is given or the new installation has it."""
-        if "installation_id" not in vals or "affected_module_id" in vals:
-            return vals
-        installation = self.env["psa.installation"].browse(vals["installation_id"])
-        if self.affected_module_id - installation.sudo().module_ids:
-            return dict(vals, affected_module_id=False)
+        """Write step: the values to write, with
+
+        - the affected module cleared when a new installation lacks it (and
+          no module is given);
+        - the customer validation ended (``psa_validation_state`` cleared)
+          when tickets waiting for it leave the validation stage otherwise
+          than by an answer or the timeout (which write the state): an
+          agent moved them, or the customer's reply was a question (the SLA
+          engine sends the ticket back to work). Only when every ticket of
+          ``self`` waits, since ``vals`` is shared."""
+        if "installation_id" in vals and "affected_module_id" not in vals:
+            installation = self.env["psa.installation"].browse(vals["installation_id"])
+            if self.affected_module_id - installation.sudo().module_ids:
+                vals = dict(vals, affected_module_id=False)
+        if vals.get("stage_id") and "psa_validation_state" not in vals:
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            if (
+                self
+                and not stage.psa_customer_validation
+                and all(t.psa_validation_state in ("pending", "reminded") for t in self)
+            ):
+                vals = dict(vals, psa_validation_state=False)
         return vals
 
     def _psa_check_knowledge_write(self, vals):

@@ -418,8 +418,24 @@ class TestCustomerValidation(KnowledgeCommon):
         self._customer_reply(
             ticket, "<p>Which template do you mean, the one of 2024?</p>"
         )
-        self.assertEqual(ticket.psa_validation_state, "pending")
+        # a question: back to work, the validation ends there
+        self.assertFalse(ticket.psa_validation_state)
+        self.assertEqual(ticket.stage_id, self.stage_progress)
         self.assertFalse(ticket.closed)
+
+    def test_agent_cannot_forge_validation(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        for fname, value in (
+            ("psa_validation_state", "accepted"),
+            ("psa_article_id", self.art_land.id),
+        ):
+            with self.assertRaises(AccessError):
+                ticket.with_user(self.agent).write({fname: value})
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        # an agent taking the ticket back ends the wait
+        ticket.with_user(self.agent).stage_id = self.stage_progress
+        self.assertFalse(ticket.psa_validation_state)
 
     def test_other_person_cannot_accept(self):
         ticket = self._new()
