@@ -16,6 +16,7 @@
         "project",
         "mail",
         "resource",
+        "document_page",
     ],
     "data": [
         "security/psa_helpdesk_security.xml",
@@ -25,10 +26,12 @@
         "data/mail_template_data.xml",
         "data/helpdesk_ticket_stage_data.xml",
         "data/helpdesk_ticket_development_actions.xml",
+        "data/psa_knowledge_data.xml",
         "wizards/psa_ticket_escalate_wizard_views.xml",
         "wizards/psa_entitlement_exception_wizard_views.xml",
         "wizards/psa_escalate_development_wizard_views.xml",
         "wizards/psa_upgrade_request_wizard_views.xml",
+        "wizards/psa_apply_article_wizard_views.xml",
         "views/psa_product_views.xml",
         "views/psa_product_version_views.xml",
         "views/psa_product_module_views.xml",
@@ -43,6 +46,7 @@
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_portal_templates.xml",
+        "views/helpdesk_ticket_knowledge_portal_templates.xml",
         "views/psa_ticket_sla_views.xml",
         "views/psa_ticket_segment_views.xml",
         "views/res_partner_views.xml",
@@ -53,6 +57,8 @@
         "report/psa_sla_module_report_views.xml",
         "report/psa_ticket_time_report_views.xml",
         "report/psa_backlog_report_views.xml",
+        "views/helpdesk_ticket_knowledge_views.xml",
+        "views/document_page_views.xml",
         "views/psa_helpdesk_menus.xml",
     ],
     "demo": [
@@ -63,6 +69,7 @@
         "demo/helpdesk_ticket_demo.xml",
         "demo/psa_development_demo.xml",
         "demo/psa_multicompany_demo.xml",
+        "demo/psa_knowledge_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

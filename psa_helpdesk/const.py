@@ -171,3 +171,64 @@ BACKLOG_AGE_BUCKETS = [
     ("4", "7-30 days", 30),
     ("5", "Over 30 days", None),
 ]
+
+# ---------------------------------------------------------------------------
+# Knowledge and customer validation (SPEC §8, seed 04 §6)
+# ---------------------------------------------------------------------------
+ARTICLE_KINDS = [
+    ("solution", "Solution"),
+    ("workaround", "Workaround"),
+]
+# A ticket an article was sent on, waiting for the customer to say whether it
+# solved the request
+VALIDATION_STATES = [
+    ("pending", "Waiting for the customer"),
+    ("reminded", "Reminder sent"),
+    ("accepted", "Accepted by the customer"),
+    ("rejected", "Rejected by the customer"),
+    ("timeout", "Closed without an answer"),
+]
+# Words that, alone at the start of a customer's reply on a ticket waiting for
+# validation, accept or reject the solution (Spanish and English, lower case,
+# without accents). Anything else is a normal reply.
+VALIDATION_ACCEPT_WORDS = (
+    "acepto",
+    "aceptado",
+    "aceptada",
+    "conforme",
+    "resuelto",
+    "solucionado",
+    "funciona",
+    "ok",
+    "accept",
+    "accepted",
+    "solved",
+    "resolved",
+    "works",
+    "fixed",
+    "yes",
+    "si",
+)
+VALIDATION_REJECT_WORDS = (
+    "rechazo",
+    "rechazado",
+    "rechazada",
+    "no funciona",
+    "no resuelto",
+    "sigue fallando",
+    "no",
+    "reject",
+    "rejected",
+    "not solved",
+    "not fixed",
+    "does not work",
+    "doesn't work",
+    "still failing",
+)
+# Business days a customer has to validate before a reminder, then as many
+# again before the ticket is closed as solved (a team may set its own)
+VALIDATION_DAYS = 3
+# pg_trgm similarity under which an article is not suggested (unless it is
+# about the ticket's affected module)
+ARTICLE_SIMILARITY = 0.1
+ARTICLE_LIMIT = 5

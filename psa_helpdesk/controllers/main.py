@@ -11,7 +11,7 @@ is looked up with the user's own rights (``_psa_portal_close``).
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
@@ -56,6 +56,33 @@ class PsaHelpdeskTicketController(HelpdeskTicketController):
             return request.redirect(f"{page}?psa_close_error=resolution", code=302)
         ticket._psa_portal_close(stage, resolution)
         return request.redirect(page, code=302)
+
+    @http.route(
+        "/ticket/psa_validation",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        csrf=True,
+    )
+    def support_ticket_psa_validation(self, ticket_id=None, answer=None, **kw):
+        """The customer accepts or rejects the solution sent on their ticket
+        (``answer``: ``accept`` or ``reject``; SPEC §8)."""
+        ticket_id = _to_id(ticket_id)
+        if not ticket_id or answer not in ("accept", "reject"):
+            raise BadRequest()
+        ticket = request.env["helpdesk.ticket"].browse(ticket_id)
+        try:
+            ticket._psa_portal_validate(answer)
+        except (AccessError, MissingError) as exc:
+            raise Forbidden(
+                request.env._("You may only answer on your own tickets.")
+            ) from exc
+        except UserError:
+            # answered already: the page shows the ticket as it is
+            return request.redirect(
+                f"/my/ticket/{ticket_id}?psa_validation_error=1", code=302
+            )
+        return request.redirect(f"/my/ticket/{ticket_id}", code=302)
 
     def _prepare_submit_ticket_vals(self, **kw):
         # helpdesk_mgmt takes any category id (and its company) and any team

@@ -33,6 +33,8 @@ from . import psa_ticket_segment
 from . import helpdesk_ticket_history
 from . import helpdesk_ticket_communication
 from . import helpdesk_ticket_portal
+from . import document_page
+from . import helpdesk_ticket_knowledge
 from . import mail_message
 from . import mail_thread
 from . import mail_mail

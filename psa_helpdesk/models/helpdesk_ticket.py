@@ -15,7 +15,9 @@ steps, in this order:
    team's (SPEC §7), which the next steps look up and route in.
 3. **Installed base** — ``_psa_prepare_installed_base``: the customer's
    installation in the ticket's company (preselected when obvious) and the
-   snapshot of its environment, which entitlement needs (the product).
+   snapshot of its environment, which entitlement needs (the product);
+   ``_psa_prepare_affected_module``: the affected module when the text
+   names one (``helpdesk_ticket_knowledge.py``).
 4. **Entitlement** — ``_psa_prepare_entitlement``: contract, account leader,
    routing of tickets no contract covers (it may change the team, so it
    runs before the insert, where helpdesk_mgmt derives stage and company).
@@ -39,8 +41,11 @@ steps, in this order:
 2. **Values** — ``_psa_installed_base_vals`` (new snapshot with a new
    installation), ``_psa_priority_vals`` (clearing the override clears its
    reason).
+   ``_psa_knowledge_vals`` (a new installation clears an affected module
+   it lacks).
 3. **Checks** — ``_psa_check_resolution_on_write``: closing needs the
-   resolution summary.
+   resolution summary; ``_psa_check_knowledge_write``: solving after a
+   workaround needs the problem ticket.
 4. **Before** — what later steps compare: urgency
    (``_psa_priority_before_write``), stages, policies and SLA context
    (``_psa_sla_before_write``), history values and starts
@@ -57,7 +62,10 @@ steps, in this order:
 9. **History** — ``psa.ticket.segment._psa_after_write``: last, so that it
    also sees dimensions moved by the steps above.
 
-Messages (``_message_post_after_hook``): ``_psa_sla_on_message`` — a public
+Messages (``_message_post_after_hook``): ``_psa_knowledge_on_message`` — a
+customer's reply accepting or rejecting a solution (first: an acceptance
+closes the ticket before the SLA step would send it back to work);
+``_psa_sla_on_message`` — a public
 reply of an agent or of the customer moves the clocks; an automatic email
 (``mail.message.psa_automatic``, set by the mail gateway) never does.
 
@@ -142,6 +150,15 @@ FIELD_RIGHTS = {
     "psa_auto_answer_email": "system",
     "psa_auto_answer_date": "system",
     "psa_automatic_origin": "system",
+    # SPEC §8: the article applied and the customer's validation, written by
+    # the actions that own them (apply, the customer's answer, the timeout)
+    "psa_article_id": "system",
+    "psa_validation_state": "system",
+    "psa_validation_sent": "system",
+    "psa_validation_deadline": "system",
+    "psa_validation_date": "system",
+    "psa_validation_hours": "system",
+    "psa_no_documentation": "system",
 }
 
 
@@ -162,6 +179,7 @@ class HelpdeskTicket(models.Model):
         self.browse()._psa_check_protected_write(given)
         self._psa_prepare_company(vals_list)
         self._psa_prepare_installed_base(vals_list)
+        self._psa_prepare_affected_module(vals_list)
         self._psa_prepare_entitlement(vals_list)
         self.env["psa.ticket.segment"]._psa_prepare_create(vals_list)
         tickets = super().create(vals_list)
@@ -178,7 +196,9 @@ class HelpdeskTicket(models.Model):
         self._psa_check_company_write(vals)
         vals = self._psa_installed_base_vals(vals)
         vals = self._psa_priority_vals(vals)
+        vals = self._psa_knowledge_vals(vals)
         self._psa_check_resolution_on_write(vals)
+        self._psa_check_knowledge_write(vals)
         urgent_before = self._psa_priority_before_write(vals)
         sla_before = self._psa_sla_before_write(vals)
         Segment = self.env["psa.ticket.segment"]
@@ -207,6 +227,7 @@ class HelpdeskTicket(models.Model):
 
     def _message_post_after_hook(self, message, msg_values):
         res = super()._message_post_after_hook(message, msg_values)
+        self._psa_knowledge_on_message(message)
         self._psa_sla_on_message(message)
         return res
 

@@ -40,6 +40,8 @@ CUSTOMER_FIELDS = frozenset(
         "psa_environment",
         # the resolution summary, which the closing email sends them
         "psa_resolution",
+        # whether the solution sent waits for their answer (portal buttons)
+        "psa_validation_state",
     }
 )
 

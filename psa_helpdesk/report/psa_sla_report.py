@@ -11,7 +11,9 @@ database in the same grouped query as the counts.
 
 The modules of a ticket are a many2many: a clock joined to them would count
 once per module. Here the clock counts once, and ``module_ids`` only filters;
-grouping by module is the job of ``psa.sla.module.report``.
+grouping by installed module is the job of ``psa.sla.module.report``. The
+module a ticket is about, ``affected_module_id`` (one per ticket), groups
+here: each clock once.
 """
 
 from odoo import fields, models
@@ -44,6 +46,12 @@ class PsaSlaReport(models.Model):
         related="ticket_id.psa_module_ids",
         string="Modules",
         help="To filter on; group by module in the SLA compliance per module report.",
+    )
+    affected_module_id = fields.Many2one(
+        "psa.product.module",
+        string="Affected module",
+        readonly=True,
+        help="The module the ticket is about: grouped by it, a clock counts once.",
     )
     team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
     user_id = fields.Many2one("res.users", string="Assigned to", readonly=True)
@@ -127,6 +135,7 @@ class PsaSlaReport(models.Model):
         "helpdesk.ticket": [
             "psa_product_id",
             "psa_version_id",
+            "affected_module_id",
             "user_id",
             "support_level",
             "request_type",
@@ -151,6 +160,7 @@ class PsaSlaReport(models.Model):
                 clock.partner_id AS partner_id,
                 ticket.psa_product_id AS product_id,
                 ticket.psa_version_id AS version_id,
+                ticket.affected_module_id AS affected_module_id,
                 clock.team_id AS team_id,
                 ticket.user_id AS user_id,
                 ticket.support_level AS support_level,

@@ -29,3 +29,4 @@ from . import test_mail_outgoing
 from . import test_mail_gateway
 from . import test_multi_company
 from . import test_performance
+from . import test_knowledge

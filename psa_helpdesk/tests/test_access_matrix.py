@@ -46,11 +46,17 @@ MATRIX = {
     "psa.entitlement.exception.wizard": ("", "", ALL, "", "", "", ""),
     "psa.escalate.development.wizard": (ALL, ALL, ALL, "", "", "", ""),
     "psa.upgrade.request.wizard": ("", "", ALL, "", ALL, "", ""),
+    "psa.apply.article.wizard": ("rwc", "rwc", "rwc", "", "", "", ""),
     # reports: analysis is for analysts and managers
     "psa.sla.report": ("", "r", "r", "", "", "", ""),
     "psa.sla.module.report": ("", "r", "r", "", "", "", ""),
     "psa.ticket.time.report": ("", "r", "r", "", "", "", ""),
     "psa.backlog.report": ("", "r", "r", "", "", "", ""),
+    # knowledge articles (document_page): support staff write them, every
+    # internal user reads them,
+    # customers read the published ones of their products (record rule)
+    "document.page": ("rwc", "rwc", ALL, "r", "r", "r", ""),
+    "document.page.history": ("rwc", "rwc", "rwc", "r", "r", "r", ""),
     # what psa_helpdesk changes on the helpdesk itself
     "helpdesk.ticket": ("rwc", "rwc", ALL, "r", "r", "r", ""),
 }

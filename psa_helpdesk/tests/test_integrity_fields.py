@@ -141,6 +141,21 @@ class TestTicketFieldRights(PsaContractCommon):
             "psa_auto_answer_email": "forged@example.com",
             "psa_auto_answer_date": "2020-01-01 00:00:00",
             "psa_automatic_origin": "auto_reply",
+            "psa_article_id": self.env["document.page"]
+            .create(
+                {
+                    "name": "Forged",
+                    "psa_kind": "solution",
+                    "psa_product_id": self.product.id,
+                }
+            )
+            .id,
+            "psa_validation_state": "accepted",
+            "psa_validation_sent": "2020-01-01 00:00:00",
+            "psa_validation_deadline": "2020-01-01 00:00:00",
+            "psa_validation_date": "2020-01-01 00:00:00",
+            "psa_validation_hours": 1.0,
+            "psa_no_documentation": True,
         }
         system = {f for f, right in FIELD_RIGHTS.items() if right == "system"}
         self.assertEqual(set(samples), system, "every system field is tried")

@@ -176,6 +176,7 @@ class PsaEscalateDevelopmentWizard(models.TransientModel):
             "psa_version_id": source.psa_version_id.id,
             "psa_environment": source.psa_environment,
             "psa_module_ids": [fields.Command.set(source.psa_module_ids.ids)],
+            "psa_module_id": source.affected_module_id.id,
             "psa_customized_module_ids": [
                 fields.Command.set(source.psa_customized_module_ids.ids)
             ],

@@ -1,0 +1,894 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Known solutions on the ticket (SPEC §8, seed 04 §6, seed 01): the affected
+module, article suggestions, applying an article, customer validation,
+solving without documentation.
+
+Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
+``_psa_prepare_affected_module`` (create, after the installed base),
+``_psa_knowledge_vals`` and ``_psa_check_knowledge_write`` (write, before
+the update), ``_psa_knowledge_on_message`` (message hook, before the SLA
+step: an accepting reply closes the ticket before the engine would send it
+back to work).
+
+Customer validation: applying an article (``psa.apply.article.wizard``)
+sends it as a public reply and moves the ticket to its team's *customer
+validation* stage (``helpdesk.ticket.stage.psa_customer_validation``), which
+pauses the SLA clocks like any pause stage (``psa.sla.policy
+._psa_pause_stages``). The customer accepts or rejects by email
+(``VALIDATION_ACCEPT_WORDS``/``VALIDATION_REJECT_WORDS``) or with the portal
+buttons (``_psa_validation_answer``). Without an answer, the scheduled action
+``_cron_psa_validation_timeout`` sends a reminder after the team's
+validation days (business days, on the ticket's support calendar), then
+closes the ticket as solved after as many again."""
+
+import logging
+import re
+import unicodedata
+from datetime import datetime, time, timedelta
+
+import pytz
+from markupsafe import Markup
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, html2plaintext, is_html_empty
+
+from ..const import (
+    ARTICLE_LIMIT,
+    ARTICLE_SIMILARITY,
+    VALIDATION_ACCEPT_WORDS,
+    VALIDATION_DAYS,
+    VALIDATION_REJECT_WORDS,
+    VALIDATION_STATES,
+)
+from ..tools.cron import run_in_batches
+
+_logger = logging.getLogger(__name__)
+
+# A reply longer than this (words of its first line) is never read as an
+# acceptance or a rejection: it is a normal reply
+VALIDATION_MAX_WORDS = 8
+
+
+def _normalize(text):
+    """Lower case, without accents, words separated by one space."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.findall(r"[\w']+", text))
+
+
+def validation_answer(text):
+    """``"accept"``, ``"reject"`` or None for the plain ``text`` of a
+    customer's reply: its first non-empty line, if short (at most
+    ``VALIDATION_MAX_WORDS`` words), holding a rejection phrase (checked
+    first: "no funciona" rejects) or an acceptance word (Spanish and English,
+    accents ignored). Quoted lines (``>``) are skipped."""
+    for line in (text or "").splitlines():
+        if not line.strip() or line.lstrip().startswith(">"):
+            continue
+        words = _normalize(line)
+        if not words or len(words.split()) > VALIDATION_MAX_WORDS:
+            return None
+        padded = f" {words} "
+        if any(f" {phrase} " in padded for phrase in VALIDATION_REJECT_WORDS):
+            return "reject"
+        if any(f" {word} " in padded for word in VALIDATION_ACCEPT_WORDS):
+            return "accept"
+        return None
+    return None
+
+
+class HelpdeskTicketStage(models.Model):
+    _inherit = "helpdesk.ticket.stage"
+
+    psa_customer_validation = fields.Boolean(
+        string="Customer validation",
+        help="Tickets wait here for the customer to accept or reject the "
+        "solution sent to them. The SLA clocks are paused, as in any pause "
+        "stage; the customer's acceptance closes the ticket as solved, a "
+        "rejection sends it back to work.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("psa_customer_validation") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "psa_customer_validation" in vals:
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    @api.model
+    @tools.ormcache()
+    def _psa_validation_stage_ids(self):
+        """Ids of the customer validation stages (cached)."""
+        return tuple(
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("psa_customer_validation", "=", True)])
+            .ids
+        )
+
+    @api.constrains("psa_customer_validation", "closed")
+    def _check_psa_customer_validation(self):
+        if self.filtered(lambda s: s.psa_customer_validation and s.closed):
+            raise ValidationError(
+                self.env._(
+                    "A customer validation stage waits for the customer: it "
+                    "cannot close tickets."
+                )
+            )
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    psa_validation_days = fields.Integer(
+        string="Days to validate",
+        default=VALIDATION_DAYS,
+        help="Business days (on the ticket's support calendar) the customer "
+        "has to accept or reject a solution before a reminder; after as many "
+        "again, the ticket is closed as solved.",
+    )
+    psa_documentation_user_id = fields.Many2one(
+        "res.users",
+        string="Documentation owner",
+        domain="[('share', '=', False)]",
+        help="Who writes the article when a ticket is solved without one. "
+        "Empty: the team leader.",
+    )
+
+    @api.constrains("psa_validation_days")
+    def _check_psa_validation_days(self):
+        if any(team.psa_validation_days < 1 for team in self):
+            raise ValidationError(
+                self.env._("Days to validate: at least one business day.")
+            )
+
+
+class PsaSlaPolicy(models.Model):
+    _inherit = "psa.sla.policy"
+
+    def _psa_pause_stages(self):
+        """The stages that pause the clocks of this policy (one or none):
+        its pause stages and every customer validation stage."""
+        Stage = self.env["helpdesk.ticket.stage"]
+        return self.pause_stage_ids | Stage.browse(Stage._psa_validation_stage_ids())
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    affected_module_id = fields.Many2one(
+        "psa.product.module",
+        string="Affected module",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('id', 'in', psa_module_ids)]",
+        help="The module of the installation the request is about (one of the "
+        "modules it had when the ticket was opened). Proposed from the "
+        "subject and description when they name exactly one.",
+        groups="base.group_user",
+    )
+    psa_article_id = fields.Many2one(
+        "document.page",
+        string="Article",
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        readonly=True,
+        domain="[('psa_kind', '!=', False)]",
+        help="The knowledge article applied to the ticket.",
+        groups="base.group_user",
+    )
+    psa_article_kind = fields.Selection(
+        related="psa_article_id.psa_kind",
+        store=True,
+        string="Article kind",
+        groups="base.group_user",
+    )
+    psa_fix_pending = fields.Boolean(
+        string="Permanent fix pending",
+        compute="_compute_psa_fix_pending",
+        store=True,
+        help="Solved with a workaround: the permanent fix comes with its "
+        "problem ticket, which is still open.",
+        groups="base.group_user",
+    )
+    psa_validation_state = fields.Selection(
+        VALIDATION_STATES,
+        string="Customer validation",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    psa_validation_sent = fields.Datetime(
+        string="Solution sent on",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    psa_validation_deadline = fields.Datetime(
+        string="Validation due",
+        readonly=True,
+        copy=False,
+        help="When the reminder goes (waiting) or the ticket is closed as "
+        "solved (reminder sent), without an answer of the customer (UTC).",
+        groups="base.group_user",
+    )
+    psa_validation_date = fields.Datetime(
+        string="Validated on",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    psa_validation_hours = fields.Float(
+        string="Hours to validation",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Wall-clock hours from sending the solution to the customer's "
+        "answer or the closing without answer.",
+        groups="base.group_user",
+    )
+    psa_no_documentation = fields.Boolean(
+        string="Solved without documentation",
+        readonly=True,
+        copy=False,
+        help="Solved with a known solution that no article describes: a "
+        "documentation to-do went to the team's documentation owner.",
+        groups="base.group_user",
+    )
+    psa_article_suggestion_ids = fields.Many2many(
+        "document.page",
+        string="Suggested articles",
+        compute="_compute_psa_article_suggestion_ids",
+        groups="base.group_user",
+    )
+
+    @api.depends("psa_article_kind", "psa_problem_id.stage_id.closed", "psa_problem_id")
+    def _compute_psa_fix_pending(self):
+        for ticket in self:
+            ticket.psa_fix_pending = (
+                ticket.psa_article_kind == "workaround"
+                and not ticket.sudo().psa_problem_id.stage_id.closed
+            )
+
+    @api.depends(
+        "name", "psa_product_id", "psa_version_id", "affected_module_id", "partner_id"
+    )
+    def _compute_psa_article_suggestion_ids(self):
+        found = self._psa_find_articles()
+        for index, ticket in enumerate(self):
+            ticket.psa_article_suggestion_ids = found.get(
+                index, self.env["document.page"]
+            )
+
+    @api.constrains("affected_module_id", "psa_module_ids")
+    def _check_affected_module(self):
+        for ticket in self.sudo().filtered("affected_module_id"):
+            if ticket.affected_module_id not in ticket.psa_module_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Module %(module)s is not one of the modules of the "
+                        "installation of ticket %(ticket)s (%(modules)s).",
+                        module=ticket.affected_module_id.display_name,
+                        ticket=ticket.display_name,
+                        modules=", ".join(ticket.psa_module_ids.mapped("name"))
+                        or self.env._("none: choose the installation first"),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Pipeline steps
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _psa_prepare_affected_module(self, vals_list):
+        """Create step, after ``_psa_prepare_installed_base``: propose the
+        affected module of the values that name none when the subject or
+        the description names exactly one module of the installation (its
+        name or code, as whole words, accents and case ignored). One read of
+        the modules for all of ``vals_list``. Edits ``vals_list`` in
+        place."""
+        pending = []
+        for vals in vals_list:
+            if vals.get("affected_module_id"):
+                continue
+            module_ids = [
+                i
+                for command in vals.get("psa_module_ids") or ()
+                if command[0] == fields.Command.SET
+                for i in command[2]
+            ]
+            if module_ids:
+                pending.append((vals, module_ids))
+        if not pending:
+            return
+        modules = {
+            row["id"]: row
+            for row in self.env["psa.product.module"]
+            .sudo()
+            .search_read(
+                [("id", "in", list({i for _v, ids in pending for i in ids}))],
+                ["name", "code"],
+            )
+        }
+        for vals, module_ids in pending:
+            text = f" {_normalize(vals.get('name'))} "
+            text += f"{_normalize(html2plaintext(vals.get('description') or ''))} "
+            named = [
+                module_id
+                for module_id in module_ids
+                if module_id in modules
+                and any(
+                    f" {_normalize(modules[module_id][key])} " in text
+                    for key in ("name", "code")
+                    if _normalize(modules[module_id][key])
+                )
+            ]
+            if len(named) == 1:
+                vals["affected_module_id"] = named[0]
+
+    def _psa_knowledge_vals(self, vals):
+        """Write step: the values to write, with
+
+        - the affected module cleared when a new installation lacks it (and
+          no module is given);
+        - the customer validation ended (``psa_validation_state`` cleared)
+          when tickets waiting for it leave the validation stage otherwise
+          than by an answer or the timeout (which write the state): an
+          agent moved them, or the customer's reply was a question (the SLA
+          engine sends the ticket back to work). Only when every ticket of
+          ``self`` waits, since ``vals`` is shared."""
+        if "installation_id" in vals and "affected_module_id" not in vals:
+            installation = self.env["psa.installation"].browse(vals["installation_id"])
+            if self.affected_module_id - installation.sudo().module_ids:
+                vals = dict(vals, affected_module_id=False)
+        if vals.get("stage_id") and "psa_validation_state" not in vals:
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            if (
+                self
+                and not stage.psa_customer_validation
+                and all(t.psa_validation_state in ("pending", "reminded") for t in self)
+            ):
+                vals = dict(vals, psa_validation_state=False)
+        return vals
+
+    def _psa_check_knowledge_write(self, vals):
+        """Write step (a check, before the update): a ticket solved with a
+        workaround needs its problem ticket (SPEC §5, seed 04 §6).
+
+        :raise UserError: naming the tickets without a problem"""
+        if not vals.get("stage_id"):
+            return
+        stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+        if not (stage.closed and stage.psa_close_kind == "solved"):
+            return
+        problem_given = bool(vals.get("psa_problem_id"))
+        missing = self.sudo().filtered(
+            lambda t: (
+                t.psa_article_kind == "workaround"
+                and not t.psa_problem_id
+                and not problem_given
+                and t.stage_id != stage
+            )
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "%(tickets)s were solved with a workaround: link or create "
+                    "the problem ticket that will bring the permanent fix before "
+                    "solving them.",
+                    tickets=", ".join(missing.mapped("display_name")),
+                )
+            )
+
+    def _psa_knowledge_on_message(self, message):
+        """Message step: a customer's reply on a ticket waiting for
+        validation that accepts (the ticket is solved) or rejects (back to
+        work) the solution. Any other reply is left to the SLA step."""
+        waiting = self.filtered(
+            lambda t: (
+                t.psa_validation_state in ("pending", "reminded")
+                and t.stage_id.psa_customer_validation
+            )
+        )
+        for ticket in waiting:
+            if ticket._psa_sla_message_kind(message) != "customer":
+                continue
+            answer = validation_answer(html2plaintext(message.body or ""))
+            if answer:
+                ticket._psa_validation_answer(answer)
+
+    # ------------------------------------------------------------------
+    # Suggestions
+    # ------------------------------------------------------------------
+
+    def _psa_find_articles(self, limit=ARTICLE_LIMIT):
+        """Articles that may solve each ticket of ``self`` (saved or new):
+        same product, the ticket's version within the article's range, the
+        affected module among the article's modules (or either has none);
+        ranked by the affected module named by the article, then the
+        similarity (pg_trgm ``similarity``, as the duplicate suggestions) of
+        the ticket's subject with the article's title and symptoms, then how
+        many tickets the article solved. Articles neither about the
+        affected module nor similar enough (``ARTICLE_SIMILARITY``) are left
+        out. One query for all of ``self``; record rules apply to the result.
+
+        :return: ``{index in self: document.page records}``, best first"""
+        rows = []
+        for index, ticket in enumerate(self):
+            if not ticket.psa_product_id or not ticket.name:
+                continue
+            rows.append(
+                SQL(
+                    "(%s::int, %s::int, %s::varchar, %s::int, %s::varchar)",
+                    index,
+                    ticket.psa_product_id.id,
+                    ticket.psa_version_id.version_key or None,
+                    ticket.affected_module_id.id or None,
+                    ticket.name,
+                )
+            )
+        if not rows:
+            return {}
+        self.env["document.page"].flush_model()
+        self.env["psa.product.version"].flush_model(["version_key"])
+        self.env["helpdesk.ticket"].flush_model(["psa_article_id", "stage_id"])
+        trigram = self.env.registry.has_trigram
+        text = SQL("p.name || ' ' || COALESCE(p.psa_symptoms, '')")
+        score = (
+            SQL("similarity(%s, src.name)", text)
+            if trigram
+            else SQL("0.0::float")  # word overlap computed below
+        )
+        query = SQL(
+            """
+            WITH src(idx, product_id, version_key, module_id, name)
+                 AS (VALUES %(rows)s)
+            SELECT src.idx, p.id, %(score)s AS score,
+                   (src.module_id IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM document_page_psa_module_rel r
+                         WHERE r.page_id = p.id AND r.module_id = src.module_id
+                   )) AS module_match,
+                   (SELECT COUNT(*) FROM helpdesk_ticket t
+                      JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+                     WHERE t.psa_article_id = p.id AND s.closed
+                       AND s.psa_close_kind = 'solved') AS used,
+                   %(text)s, src.name
+              FROM src
+              JOIN document_page p ON p.psa_product_id = src.product_id
+              LEFT JOIN psa_product_version vf ON vf.id = p.psa_version_from_id
+              LEFT JOIN psa_product_version vt ON vt.id = p.psa_version_to_id
+             WHERE p.active AND p.psa_kind IS NOT NULL
+               AND (src.version_key IS NULL OR vf.id IS NULL
+                    OR vf.version_key <= src.version_key)
+               AND (src.version_key IS NULL OR vt.id IS NULL
+                    OR vt.version_key >= src.version_key)
+               AND (src.module_id IS NULL
+                    OR NOT EXISTS (SELECT 1 FROM document_page_psa_module_rel r
+                                    WHERE r.page_id = p.id)
+                    OR EXISTS (SELECT 1 FROM document_page_psa_module_rel r
+                                WHERE r.page_id = p.id
+                                  AND r.module_id = src.module_id))
+            """,
+            rows=SQL(", ").join(rows),
+            score=score,
+            text=text,
+        )
+        candidates = {}
+        for (
+            index,
+            page_id,
+            sim,
+            module_match,
+            used,
+            page_text,
+            name,
+        ) in self.env.execute_query(query):
+            if not trigram:
+                sim = self._psa_word_overlap(page_text, name)
+            if not module_match and sim < ARTICLE_SIMILARITY:
+                continue
+            candidates.setdefault(index, []).append(
+                ((module_match, sim, used, page_id), page_id)
+            )
+        visible = set(
+            self.env["document.page"]
+            .search(
+                [("id", "in", [p for rows in candidates.values() for _k, p in rows])]
+            )
+            .ids
+        )
+        Page = self.env["document.page"]
+        return {
+            index: Page.browse(
+                [p for _k, p in sorted(found, reverse=True) if p in visible][:limit]
+            )
+            for index, found in candidates.items()
+        }
+
+    @api.model
+    def _psa_word_overlap(self, text_a, text_b):
+        """Share of the words of ``text_b`` found in ``text_a`` (0..1), when
+        PostgreSQL has no pg_trgm."""
+        words_a = set(self._psa_subject_words(text_a))
+        words_b = set(self._psa_subject_words(text_b))
+        return len(words_a & words_b) / len(words_b) if words_b else 0.0
+
+    # ------------------------------------------------------------------
+    # Applying an article, customer validation
+    # ------------------------------------------------------------------
+
+    def action_psa_apply_article(self):
+        """Open the wizard that applies an article (the one in the context
+        key ``psa_article_id``, else the best suggestion) to the ticket."""
+        self.ensure_one()
+        self.check_access("write")
+        article_id = (
+            self.env.context.get("psa_article_id")
+            or self.psa_article_suggestion_ids[:1].id
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Apply an article"),
+            "res_model": "psa.apply.article.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_ticket_id": self.id,
+                "default_article_id": article_id,
+            },
+        }
+
+    def _psa_validation_stage(self):
+        """The customer validation stage of the ticket's team.
+
+        :raise UserError: the team uses none"""
+        self.ensure_one()
+        stage = (
+            self.sudo()
+            .team_id._get_applicable_stages()
+            .filtered("psa_customer_validation")[:1]
+        )
+        if not stage:
+            raise UserError(
+                self.env._(
+                    "Team %(team)s has no customer validation stage: add one (a "
+                    "stage flagged Customer validation) before sending solutions "
+                    "to validate.",
+                    team=self.team_id.display_name or "-",
+                )
+            )
+        return self.env["helpdesk.ticket.stage"].browse(stage.id)
+
+    def _psa_solved_stage(self):
+        """The first stage of the ticket's team that closes as solved."""
+        self.ensure_one()
+        stage = (
+            self.sudo()
+            .team_id._get_applicable_stages()
+            .filtered(lambda s: s.closed and s.psa_close_kind == "solved")[:1]
+        )
+        if not stage:
+            raise UserError(
+                self.env._(
+                    "Team %(team)s has no stage that closes tickets as solved.",
+                    team=self.team_id.display_name or "-",
+                )
+            )
+        return stage
+
+    def _psa_validation_deadline(self, start):
+        """``start`` (UTC, naive) plus the team's validation days
+        (``psa_validation_days``), counted in business days of the ticket's
+        support calendar from the day after ``start``, holidays excluded: the
+        end of the working time of the last of them (UTC, naive). Without a
+        calendar or working time, calendar days."""
+        self.ensure_one()
+        days = self.team_id.psa_validation_days or VALIDATION_DAYS
+        calendar = self.sudo()._psa_support_calendar()
+        tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
+        local_next = pytz.utc.localize(start).astimezone(tz).date() + timedelta(days=1)
+        next_day = tz.localize(datetime.combine(local_next, time.min))
+        fallback = next_day.astimezone(pytz.utc).replace(tzinfo=None) + timedelta(
+            days=days
+        )
+        if not calendar:
+            return fallback
+        last = calendar.plan_days(days, next_day, compute_leaves=True)
+        if not last:
+            return fallback
+        day_start = tz.localize(datetime.combine(last.astimezone(tz).date(), time.min))
+        intervals = calendar._work_intervals_batch(
+            day_start, day_start + timedelta(days=1), compute_leaves=True
+        )[False]
+        end = max((stop for _start, stop, _meta in intervals), default=last)
+        return end.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _psa_apply_article(self, article, body, problem=None):
+        """Apply ``article`` to the ticket (SPEC §8): link it, send ``body``
+        (HTML) to the customer as a public reply, move the ticket to its
+        team's customer validation stage (which pauses its SLA clocks) and
+        start the validation timeout. A workaround needs ``problem`` (the
+        problem ticket the permanent fix comes with), linked to the ticket.
+
+        :raise UserError: no body, a workaround without problem, an article
+            that is not a support article of the ticket's product, no
+            validation stage"""
+        self.ensure_one()
+        self.check_access("write")
+        if not article.psa_kind or article.psa_product_id != self.psa_product_id:
+            raise UserError(
+                self.env._(
+                    "%(article)s is not a support article of the product of "
+                    "ticket %(ticket)s.",
+                    article=article.display_name,
+                    ticket=self.display_name,
+                )
+            )
+        if is_html_empty(body):
+            raise UserError(self.env._("Write the message to the customer."))
+        if article.psa_kind == "workaround" and not (problem or self.psa_problem_id):
+            raise UserError(
+                self.env._(
+                    "%(article)s is a workaround: link or create the problem "
+                    "ticket that will bring the permanent fix.",
+                    article=article.display_name,
+                )
+            )
+        stage = self._psa_validation_stage()
+        now = fields.Datetime.now()
+        vals = {"stage_id": stage.id}
+        if problem and problem != self.psa_problem_id:
+            vals["psa_problem_id"] = problem.id
+        if is_html_empty(self.psa_resolution):
+            vals["psa_resolution"] = body
+        self.write(vals)
+        # sudo: fields the action owns (readonly on the form)
+        self.sudo().write(
+            {
+                "psa_article_id": article.id,
+                "psa_validation_state": "pending",
+                "psa_validation_sent": now,
+                "psa_validation_deadline": self._psa_validation_deadline(now),
+                "psa_validation_date": False,
+                "psa_validation_hours": 0.0,
+                "psa_no_documentation": False,
+            }
+        )
+        self.message_post(
+            body=body,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.partner_id.ids,
+        )
+        return True
+
+    def _psa_customer_lang(self):
+        self.ensure_one()
+        return self.partner_id.lang or self.company_id.partner_id.lang or "en_US"
+
+    def _psa_validation_request(self, article):
+        """The text (HTML) sent with an article, in the customer's language:
+        the article (its content when it is published) and how to answer."""
+        self.ensure_one()
+        env = self.with_context(lang=self._psa_customer_lang()).env
+        # sudo: an internal article's content is never sent (the agent writes)
+        content = article.sudo().content if article.psa_published else ""
+        intro = env._(
+            "We believe this solves your request. Please reply “Accept” if it "
+            "does, or “Reject” if it does not (you can also use the buttons on "
+            "your ticket page)."
+        )
+        parts = [Markup("<p>%s</p>") % intro]
+        if article.psa_published:
+            parts.append(Markup("<h4>%s</h4>") % article.name)
+            parts.append(Markup(content or ""))
+        return Markup("").join(parts)
+
+    def _psa_validation_answer(self, answer):
+        """The customer's answer (``"accept"`` or ``"reject"``) to the
+        solution sent on the ticket: accepted → closed as solved (the
+        resolution clock is met); rejected → back to the stage it waited
+        from (its clocks resume). Runs as superuser once the caller was
+        checked (email author or portal customer).
+
+        :raise UserError: the ticket waits for no validation"""
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket.psa_validation_state not in ("pending", "reminded"):
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is not waiting for your validation.",
+                    ticket=ticket.number,
+                )
+            )
+        now = fields.Datetime.now()
+        done = {
+            "psa_validation_date": now,
+            "psa_validation_hours": (now - ticket.psa_validation_sent).total_seconds()
+            / 3600.0
+            if ticket.psa_validation_sent
+            else 0.0,
+        }
+        if answer == "accept":
+            ticket.write(
+                dict(
+                    done,
+                    psa_validation_state="accepted",
+                    stage_id=ticket._psa_solved_stage().id,
+                )
+            )
+            ticket._message_log(body=self.env._("The customer accepted the solution."))
+        else:
+            stage = ticket.psa_sla_resume_stage_id
+            if not stage or stage.closed or stage.psa_customer_validation:
+                stage = ticket.team_id._get_applicable_stages().filtered(
+                    lambda s: not s.closed and not s.psa_customer_validation
+                )[:1]
+            ticket.write(dict(done, psa_validation_state="rejected", stage_id=stage.id))
+            ticket._message_log(
+                body=self.env._(
+                    "The customer rejected the solution: the ticket is back to work."
+                )
+            )
+        return True
+
+    def _psa_portal_validate(self, answer):
+        """The portal buttons: the ticket's customer accepts or rejects the
+        solution (``_psa_validation_answer``).
+
+        :raise AccessError: the user is not the ticket's customer
+        :raise UserError: the ticket waits for no validation"""
+        self.ensure_one()
+        self._psa_portal_check_customer()
+        return self._psa_validation_answer(answer)
+
+    @api.model
+    def _cron_psa_validation_timeout(self):
+        """Scheduled action: tickets waiting for the customer's validation
+        past their deadline get a reminder (the first time), then are closed
+        as solved with a message saying so. In batches
+        (``tools.cron.run_in_batches``)."""
+        tickets = self.sudo().search(
+            [
+                ("psa_validation_state", "in", ("pending", "reminded")),
+                ("psa_validation_deadline", "<=", fields.Datetime.now()),
+                ("stage_id.psa_customer_validation", "=", True),
+            ]
+        )
+        run_in_batches(
+            tickets,
+            lambda batch: batch._psa_validation_timeout(),
+            what="customer validation",
+        )
+
+    def _psa_validation_timeout(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            env = ticket.with_context(lang=ticket._psa_customer_lang()).env
+            days = ticket.team_id.psa_validation_days or VALIDATION_DAYS
+            if ticket.psa_validation_state == "pending":
+                ticket.write(
+                    {
+                        "psa_validation_state": "reminded",
+                        "psa_validation_deadline": ticket._psa_validation_deadline(now),
+                    }
+                )
+                ticket.message_post(
+                    body=env._(
+                        "Reminder: we sent you a solution %(days)s business days "
+                        "ago. Please reply “Accept” if it solved your request, or "
+                        "“Reject” if it did not. Without an answer, we will close "
+                        "the ticket as solved in %(days)s business days.",
+                        days=days,
+                    ),
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    partner_ids=ticket.partner_id.ids,
+                    author_id=self.env.ref("base.partner_root").id,
+                )
+                continue
+            ticket.with_context(psa_validation_timeout=True).write(
+                {
+                    "psa_validation_state": "timeout",
+                    "psa_validation_date": now,
+                    "psa_validation_hours": (
+                        now - (ticket.psa_validation_sent or now)
+                    ).total_seconds()
+                    / 3600.0,
+                    "stage_id": ticket._psa_solved_stage().id,
+                }
+            )
+            ticket._message_log(
+                body=env._(
+                    "Closed as solved: the customer did not answer the solution "
+                    "sent on %(date)s, nor its reminder.",
+                    date=fields.Datetime.to_string(ticket.psa_validation_sent),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Solved without documentation
+    # ------------------------------------------------------------------
+
+    def action_psa_solved_without_documentation(self):
+        """The agent solved the ticket with a known solution no article
+        describes (seed 04 §6): a draft internal article prefilled with the
+        ticket's resolution, and a documentation to-do on it for the team's
+        documentation owner (else its leader, else the user).
+
+        :raise UserError: no resolution summary yet, or an article is
+            already applied"""
+        self.ensure_one()
+        self.check_access("write")
+        if self.psa_article_id:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s was solved with an article.",
+                    ticket=self.display_name,
+                )
+            )
+        if is_html_empty(self.psa_resolution):
+            raise UserError(
+                self.env._(
+                    "Write the resolution summary first: it becomes the draft "
+                    "of the article."
+                )
+            )
+        owner = (
+            self.team_id.psa_documentation_user_id
+            or self.team_id.user_id
+            or self.env.user
+        )
+        # sudo: the draft is written by the support staff whatever their
+        # knowledge rights; it stays internal until someone publishes it.
+        page = (
+            (
+                self.env["document.page"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Draft: %(name)s", name=self.name),
+                        "psa_kind": "solution",
+                        "psa_product_id": self.psa_product_id.id,
+                        "psa_version_from_id": self.psa_version_id.id,
+                        "psa_module_ids": [
+                            fields.Command.set(self.affected_module_id.ids)
+                        ],
+                        "psa_symptoms": self.name,
+                        "content": self.psa_resolution,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            )
+            if self.psa_product_id
+            else self.env["document.page"]
+        )
+        target = page or self
+        target.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=owner.id,
+            summary=self.env._(
+                "Document the solution of %(ticket)s", ticket=self.number
+            ),
+            note=self.env._(
+                "Ticket %(ticket)s was solved with a known solution that no "
+                "article describes. Review the draft, complete it and publish it.",
+                ticket=self.display_name,
+            ),
+        )
+        self.sudo().write({"psa_no_documentation": True})
+        self._message_log(
+            body=self.env._(
+                "Solved without documentation: a documentation to-do went to %(user)s.",
+                user=owner.name,
+            )
+        )
+        return True
