@@ -154,9 +154,12 @@ class PsaSlaPolicy(models.Model):
 
     def _psa_pause_stages(self):
         """The stages that pause the clocks of this policy (one or none):
-        its pause stages and every customer validation stage."""
+        its pause stages (the cached terms) and every customer validation
+        stage (cached too: comparing a stage with them reads nothing)."""
         Stage = self.env["helpdesk.ticket.stage"]
-        return self.pause_stage_ids | Stage.browse(Stage._psa_validation_stage_ids())
+        return super()._psa_pause_stages() | Stage.browse(
+            Stage._psa_validation_stage_ids()
+        )
 
 
 class HelpdeskTicket(models.Model):
