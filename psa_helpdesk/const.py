@@ -214,16 +214,35 @@ VALIDATION_REJECT_WORDS = (
     "rechazado",
     "rechazada",
     "no funciona",
+    "no anda",
     "no resuelto",
+    "no se soluciono",
     "sigue fallando",
-    "no",
+    "sigue igual",
+    "sigue sin funcionar",
+    "todavia falla",
     "reject",
     "rejected",
     "not solved",
     "not fixed",
+    "not working",
     "does not work",
     "doesn't work",
     "still failing",
+    "still broken",
+)
+# Words that make an acceptance doubtful ("funciona, pero no del todo", "no
+# problem, it works now"): such a reply is a normal reply, for the agent
+VALIDATION_DOUBT_WORDS = (
+    "no",
+    "not",
+    "pero",
+    "but",
+    "aunque",
+    "although",
+    "sin",
+    "todavia",
+    "still",
 )
 # Business days a customer has to validate before a reminder, then as many
 # again before the ticket is closed as solved (a team may set its own)

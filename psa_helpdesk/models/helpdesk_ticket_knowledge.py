@@ -39,6 +39,7 @@ from ..const import (
     ARTICLE_SIMILARITY,
     VALIDATION_ACCEPT_WORDS,
     VALIDATION_DAYS,
+    VALIDATION_DOUBT_WORDS,
     VALIDATION_REJECT_WORDS,
     VALIDATION_STATES,
 )
@@ -60,10 +61,18 @@ def _normalize(text):
 
 def validation_answer(text):
     """``"accept"``, ``"reject"`` or None for the plain ``text`` of a
-    customer's reply: its first non-empty line, if short (at most
-    ``VALIDATION_MAX_WORDS`` words), holding a rejection phrase (checked
-    first: "no funciona" rejects) or an acceptance word (Spanish and English,
-    accents ignored). Quoted lines (``>``) are skipped."""
+    customer's reply, read from its first non-empty line that is not quoted
+    (``>``), if short (at most ``VALIDATION_MAX_WORDS`` words); Spanish and
+    English, accents and case ignored:
+
+    - a rejection phrase ("no funciona", "sigue igual", "not solved") rejects;
+    - a bare "no" ("No", "No, gracias") rejects;
+    - an acceptance word ("acepto", "funciona", "solved") accepts, unless a
+      word of doubt stands next to it ("funciona, pero no del todo", "no
+      problem, it works"): a doubtful answer is a normal reply, for the
+      agent to read — never a silent closure.
+
+    Anything else (a question, a long line) is None: a normal reply."""
     for line in (text or "").splitlines():
         if not line.strip() or line.lstrip().startswith(">"):
             continue
@@ -73,7 +82,10 @@ def validation_answer(text):
         padded = f" {words} "
         if any(f" {phrase} " in padded for phrase in VALIDATION_REJECT_WORDS):
             return "reject"
-        if any(f" {word} " in padded for word in VALIDATION_ACCEPT_WORDS):
+        accepts = any(f" {word} " in padded for word in VALIDATION_ACCEPT_WORDS)
+        if words.split()[0] == "no" and not accepts:
+            return "reject"
+        if accepts and not any(f" {w} " in padded for w in VALIDATION_DOUBT_WORDS):
             return "accept"
         return None
     return None

@@ -382,9 +382,21 @@ class TestCustomerValidation(KnowledgeCommon):
     def test_answer_words(self):
         for text in ("Acepto", "Sí, funciona. Gracias", "OK", "Solved, thanks!"):
             self.assertEqual(validation_answer(text), "accept", text)
-        for text in ("No funciona", "Rechazo", "It does not work", "no"):
+        for text in (
+            "No funciona",
+            "Rechazo",
+            "It does not work",
+            "no",
+            "No, gracias",
+            "Sigue igual",
+            "Sí, pero no anda",
+        ):
             self.assertEqual(validation_answer(text), "reject", text)
         for text in (
+            # doubtful: a normal reply, for the agent
+            "No problem, it works now",
+            "Funciona, pero no del todo",
+            "Ya no falla",
             "¿Dónde está el botón?",
             (
                 "The receipt now prints but the totals are wrong in the last "
