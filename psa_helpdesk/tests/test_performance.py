@@ -274,7 +274,7 @@ class TestViewQueryCount(PsaContractCommon):
     the page at once, never per row."""
 
     # queries of a load of this data set (a tenth of the tickets P1, with
-    # the alerts' activities, 8 to 9 queries of them): neither the
+    # the alerts' activities, 7 queries of them): neither the
     # activities' access check nor the SLA time left reads the page's
     # tickets again (``company_id`` and ``psa_sla_cycle`` are in the views)
     LIST_QUERIES = 22
