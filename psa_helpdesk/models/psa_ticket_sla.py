@@ -276,6 +276,12 @@ class PsaTicketSla(models.Model):
         through the tickets' clocks, so that the recomputation of the
         tickets' SLA fields that follows finds them in the cache."""
         self._prefetch_clocks(tickets)
+        # the cycle alone when the caller did not load it (a list page): else
+        # reading it would load every field of the tickets
+        cycle = tickets._fields["psa_sla_cycle"]
+        unread = [i for i in tickets.env.cache.get_missing_ids(tickets, cycle) if i]
+        if unread:
+            tickets.sudo().browse(unread).fetch(["psa_sla_cycle"])
         return tickets.sudo().psa_sla_ids.filtered(
             lambda c: (
                 not c.end_date
