@@ -1,0 +1,109 @@
+# Copyright 2026 psa_helpdesk authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Multi-company integrity (SPEC §7), the attacks on the relations between
+records of two companies: a team's policy, records moved to another company
+while records of their former company use them, the company's commercial
+team, penalty sums across currencies, the ticket's links and assignee, the
+team of the context, the subject tag of another company's ticket, and a
+portal user's inbound email (assignee, automatic answer)."""
+
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import MailCase
+
+from .common import enable_mail_gateway
+from .test_multi_company import PsaMultiCompanyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
+    def _env_ab(self, *companies):
+        """The manager of both companies, working in ``companies``."""
+        companies = companies or (self.company, self.company_b)
+        return self.env(
+            user=self.manager_ab,
+            context={"allowed_company_ids": [c.id for c in companies]},
+        )
+
+    # ------------------------------------------------------------------
+    # F1: the team's SLA policy is of its company
+    # ------------------------------------------------------------------
+
+    def test_team_policy_of_another_company_refused(self):
+        policy_a = self.env["psa.sla.policy"].create(
+            {"name": "Policy A (test)", "company_id": self.company.id}
+        )
+        with (
+            self.assertRaisesRegex(UserError, "Incompatible companies"),
+            self.env.cr.savepoint(),
+        ):
+            self._env_ab()["helpdesk.ticket.team"].browse(self.team_b.id).write(
+                {"psa_sla_policy_id": policy_a.id}
+            )
+        self.env.invalidate_all()
+        self.assertEqual(self.team_b.psa_sla_policy_id, self.policy_b)
+        # B's tickets are still created
+        self.assertEqual(self._ticket_b().company_id, self.company_b)
+
+    # ------------------------------------------------------------------
+    # F2/F3: a record used in its company does not move to another
+    # ------------------------------------------------------------------
+
+@tagged("post_install", "-at_install")
+class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
+    """Inbound email across companies: the subject tag of another company's
+    ticket, a portal user as the sender."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        enable_mail_gateway(cls, "support.example.com")
+        domain_b = cls.env["mail.alias.domain"].create(
+            {
+                "name": "subsidiary.example",
+                "bounce_alias": "bounce",
+                "catchall_alias": "catchall",
+                "default_from": "notifications",
+            }
+        )
+        cls.company_b.alias_domain_id = domain_b
+        cls.team_b.write(
+            {
+                "alias_name": "soporte-b",
+                "alias_domain_id": domain_b.id,
+                "alias_contact": "everyone",
+            }
+        )
+
+    @mute_logger(
+        "odoo.addons.mail.models.mail_thread",
+        "odoo.addons.psa_helpdesk.models.mail_thread",
+    )
+    def _mail(self, sender, to, subject):
+        raw = (
+            f"From: {sender}\r\n"
+            f"To: {to}\r\n"
+            f"Subject: {subject}\r\n"
+            f"Message-ID: <{abs(hash(subject))}@sender.example>\r\n"
+            "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "Hello, we would like some help.\r\n"
+        )
+        # the bounce of a failed email opens a new cursor, which cannot see
+        # this test's alias: let the failure itself be raised
+        Alias = type(self.env["mail.alias"])
+        with (
+            self.mock_mail_gateway(),
+            patch.object(Alias, "_alias_bounce_incoming_email", lambda *a, **k: None),
+        ):
+            thread_id = self.env["mail.thread"].sudo().message_process(None, raw)
+        return self.env["helpdesk.ticket"].browse(thread_id)
