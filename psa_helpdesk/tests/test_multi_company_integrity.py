@@ -56,6 +56,62 @@ class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
     # F2/F3: a record used in its company does not move to another
     # ------------------------------------------------------------------
 
+    def test_records_in_use_do_not_move_to_another_company(self):
+        ticket = self._ticket_a()
+        self.assertEqual(ticket.contract_id, self.contract)
+        self.assertEqual(ticket.installation_id, self.installation)
+        env = self._env_ab(self.company_b, self.company)
+        moves = {
+            "contract": (
+                env["psa.contract"].browse(self.contract.id),
+                {
+                    "sla_policy_id": self.policy_b.id,
+                    "resource_calendar_id": self.calendar_b.id,
+                    "service_tier_id": self.tier_b.id,
+                },
+            ),
+            "team": (env["helpdesk.ticket.team"].browse(self.team_l1.id), {}),
+            "installation": (env["psa.installation"].browse(self.installation.id), {}),
+            "policy": (
+                env["psa.sla.policy"].browse(self.policy.id),
+                {"resource_calendar_id": self.calendar_b.id},
+            ),
+            "tier": (env["psa.service.tier"].browse(self.tier_premium.id), {}),
+            "calendar": (self.env["resource.calendar"].browse(self.calendar.id), {}),
+        }
+        for name, (record, vals) in moves.items():
+            with self.subTest(record=name):
+                with self.assertRaisesRegex(UserError, "cannot move to Vendor B"):
+                    record.write({"company_id": self.company_b.id, **vals})
+                self.assertEqual(record.company_id, self.company)
+        # a record nothing uses moves freely
+        spare = self.env["helpdesk.ticket.team"].create({"name": "Spare (test)"})
+        spare.with_env(env).write({"company_id": self.company_b.id})
+        self.assertEqual(spare.company_id, self.company_b)
+
+    def test_commercial_team_of_a_company_does_not_move(self):
+        """B's configured commercial team cannot move to A (B's prospects
+        would land in A)."""
+        with self.assertRaisesRegex(UserError, "Vendor B"):
+            self._env_ab()["helpdesk.ticket.team"].browse(
+                self.team_commercial_b.id
+            ).write({"company_id": self.company.id})
+        self.assertEqual(self.team_commercial_b.company_id, self.company_b)
+
+    def test_routing_never_moves_a_ticket_to_another_company(self):
+        """Even with a commercial team of another company configured (data
+        from before the check), a ticket no contract covers stays in its
+        company."""
+        self.env.cr.execute(
+            "UPDATE res_company SET psa_commercial_team_id = %s WHERE id = %s",
+            (self.team_commercial.id, self.company_b.id),
+        )
+        self.env.invalidate_all()
+        ticket = self._ticket_b()
+        self.assertEqual(ticket.company_id, self.company_b)
+        self.assertEqual(ticket.team_id, self.team_b)
+        self.assertFalse(ticket.psa_entitled)
+
 @tagged("post_install", "-at_install")
 class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
     """Inbound email across companies: the subject tag of another company's
