@@ -112,6 +112,27 @@ class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
         self.assertEqual(ticket.team_id, self.team_b)
         self.assertFalse(ticket.psa_entitled)
 
+    def test_contract_copied_into_another_company_takes_its_currency(self):
+        other = self.env.ref("base.EUR")
+        if self.company.currency_id == other:
+            other = self.env.ref("base.USD")
+        other.active = True
+        self.company_b.currency_id = other
+        copy = self.contract.copy(
+            {
+                "company_id": self.company_b.id,
+                "service_tier_id": self.tier_b.id,
+                "sla_policy_id": self.policy_b.id,
+                "resource_calendar_id": self.calendar_b.id,
+            }
+        )
+        self.assertEqual(copy.company_id, self.company_b)
+        self.assertEqual(copy.currency_id, other)
+
+    # ------------------------------------------------------------------
+    # F4: penalties summed per currency only
+    # ------------------------------------------------------------------
+
 @tagged("post_install", "-at_install")
 class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
     """Inbound email across companies: the subject tag of another company's
