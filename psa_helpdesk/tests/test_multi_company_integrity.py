@@ -133,6 +133,53 @@ class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
     # F4: penalties summed per currency only
     # ------------------------------------------------------------------
 
+    def test_penalty_sums_never_add_currencies(self):
+        other = self.env.ref("base.EUR")
+        if self.company.currency_id == other:
+            other = self.env.ref("base.USD")
+        other.active = True
+        self.company_b.currency_id = other
+        self.contract.penalty_per_breach = 100
+        self._contract_b(penalty_per_breach=70)
+        with freeze_time("2026-12-14 08:00:00"):  # Monday
+            ticket_a = self._ticket_a()
+            ticket_b = self._ticket_b()
+        with freeze_time("2026-12-15 18:00:00"):
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+        self.env.flush_all()
+        domain = [("ticket_id", "in", (ticket_a | ticket_b).ids)]
+        env = self._env_ab()
+        for model, fname, currency in (
+            ("psa.ticket.sla", "penalty_amount", "currency_id"),
+            ("psa.sla.report", "penalty_amount", "currency_id"),
+            ("psa.sla.report", "penalty_company_amount", "company_currency_id"),
+        ):
+            with self.subTest(model=model, field=fname):
+                Model = env[model]
+                total = Model.read_group(domain, [f"{fname}:sum"], [])
+                self.assertFalse(total[0][fname])
+                by_metric = Model.read_group(domain, [f"{fname}:sum"], ["metric"])
+                self.assertTrue(by_metric)
+                self.assertFalse(any(row[fname] for row in by_metric))
+                rows = Model.read_group(domain, [f"{fname}:sum"], [currency])
+                self.assertEqual(
+                    sorted((row[currency][0], row[fname]) for row in rows),
+                    sorted([(self.company.currency_id.id, 200), (other.id, 140)]),
+                )
+                rows = Model.read_group(
+                    domain, [f"{fname}:sum"], ["company_id", "metric"], lazy=False
+                )
+                self.assertEqual(
+                    sorted((row["company_id"][0], row[fname]) for row in rows),
+                    sorted(
+                        [(self.company.id, 100)] * 2 + [(self.company_b.id, 70)] * 2
+                    ),
+                )
+
+    # ------------------------------------------------------------------
+    # F5: the ticket's links and assignee
+    # ------------------------------------------------------------------
+
 @tagged("post_install", "-at_install")
 class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
     """Inbound email across companies: the subject tag of another company's
