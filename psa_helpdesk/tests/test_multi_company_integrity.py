@@ -180,6 +180,76 @@ class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
     # F5: the ticket's links and assignee
     # ------------------------------------------------------------------
 
+    def test_ticket_links_of_another_company_refused(self):
+        ticket_a = self._ticket_a()
+        ticket_b = self._ticket_b()
+        stage_b = self.env["helpdesk.ticket.stage"].create(
+            {"name": "B only (test)", "company_id": self.company_b.id}
+        )
+        env = self._env_ab()
+        attacks = {
+            "duplicate": (ticket_b, {"duplicate_id": ticket_a.id}),
+            "stage": (ticket_a, {"stage_id": stage_b.id}),
+            "assignee": (ticket_a, {"user_id": self.agent_b.id}),
+            "account leader": (ticket_a, {"psa_account_leader_id": self.agent_b.id}),
+        }
+        for name, (ticket, vals) in attacks.items():
+            with self.subTest(link=name):
+                before = ticket.read(list(vals))[0]
+                with (
+                    self.assertRaisesRegex(ValidationError, "does not work in|is of"),
+                    self.env.cr.savepoint(),
+                ):
+                    ticket.with_env(env).write(vals)
+                ticket.invalidate_recordset()
+                self.assertEqual(ticket.read(list(vals))[0], before)
+
+    def test_escalation_to_a_user_of_another_company_refused(self):
+        ticket = self._ticket_a()
+        wizard = (
+            self.env["psa.ticket.escalate.wizard"]
+            .with_user(self.manager_ab)
+            .create(
+                {
+                    "ticket_id": ticket.id,
+                    "to_user_id": self.agent_b.id,
+                    "reason": "Vendor B knows",
+                }
+            )
+        )
+        with (
+            self.assertRaisesRegex(ValidationError, "does not work in"),
+            self.env.cr.savepoint(),
+        ):
+            wizard.action_escalate()
+        self.assertNotEqual(ticket.user_id, self.agent_b)
+
+    def test_portal_user_is_never_the_assignee(self):
+        portal = new_test_user(
+            self.env,
+            login="psa_mci_portal",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+        )
+        ticket = self._ticket_a()
+        with (
+            self.assertRaisesRegex(ValidationError, "not an internal user"),
+            self.env.cr.savepoint(),
+        ):
+            ticket.write({"user_id": portal.id})
+        ticket.invalidate_recordset()
+        self.assertNotEqual(ticket.user_id, portal)
+        # helpdesk_mgmt's auto-assignment never picks a portal user
+        self.company.helpdesk_mgmt_ticket_auto_assign = True
+        defaults = (
+            self.env["helpdesk.ticket"].with_user(portal).default_get(["user_id"])
+        )
+        self.assertFalse(defaults.get("user_id"))
+
+    # ------------------------------------------------------------------
+    # F6: the team of the context gives the company
+    # ------------------------------------------------------------------
+
 @tagged("post_install", "-at_install")
 class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
     """Inbound email across companies: the subject tag of another company's
