@@ -124,15 +124,19 @@ class HelpdeskTicket(models.Model):
         routing settings of that company, never of the user's session:
 
         the company of the team when it has one (as helpdesk_mgmt sets it on
-        insert), else the company given, else the default company (the
+        insert; the team of the values, else ``default_team_id`` of the
+        context), else the company given, else the default company (the
         ``default_company_id`` of the context, else the current company).
         The default assignee (helpdesk_mgmt's auto-assignment) is dropped
         when it does not work in that company."""
         Team = self.env["helpdesk.ticket.team"]
         default = None
+        # a team given by the context (``default_team_id``) is the team
+        # create will give the ticket
+        default_team = self.env.context.get("default_team_id")
         default_user = None
         for vals in vals_list:
-            team = Team.browse(vals.get("team_id") or [])
+            team = Team.browse(vals.get("team_id", default_team) or [])
             if team.company_id:
                 vals["company_id"] = team.company_id.id
             elif not vals.get("company_id"):

@@ -250,6 +250,24 @@ class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
     # F6: the team of the context gives the company
     # ------------------------------------------------------------------
 
+    def test_default_team_of_the_context_gives_the_company(self):
+        env = self._env_ab()
+        ticket = (
+            env["helpdesk.ticket"]
+            .with_context(default_team_id=self.team_b.id)
+            .create(
+                {
+                    "name": "Printing in B",
+                    "description": "<p>Details</p>",
+                    "partner_id": self.contact.id,
+                    "severity": "3",
+                }
+            )
+        )
+        self.assertEqual(ticket.company_id, self.company_b)
+        self.assertEqual(ticket.installation_id, self.installation_b)
+
+
 @tagged("post_install", "-at_install")
 class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
     """Inbound email across companies: the subject tag of another company's
