@@ -481,8 +481,11 @@ class HelpdeskTicket(models.Model):
     def _psa_route_by_subject_tag(self, message_dict, routes):
         """Turn the routes that would create a ticket into an update of the
         ticket tagged in the subject, when the sender may write to it
-        (``_psa_sender_may_attach``). Never more than one route to that
-        ticket. An internal user's email that the customer did not receive
+        (``_psa_sender_may_attach``) and the alias is of the ticket's company
+        (or shared, ``_psa_route_company_is``): an email to the alias of
+        another company opens a ticket in that company, the tag does not
+        move the case across companies (SPEC §7). Never more than one route
+        to that ticket. An internal user's email that the customer did not receive
         is a note on it."""
         tagged = self._psa_tickets_from_subject(message_dict.get("subject"))
         if not tagged:
@@ -498,11 +501,17 @@ class HelpdeskTicket(models.Model):
         for route in routes:
             model, thread_id = route[0], route[1]
             if model == self._name and (not thread_id or thread_id == ticket.id):
+                if not thread_id and not self._psa_route_company_is(route, ticket):
+                    # an alias of another company: a new ticket there
+                    result.append(route)
+                    continue
                 if attached:
                     continue
                 attached = True
                 route = (model, ticket.id, *route[2:])
             result.append(route)
+        if not attached:
+            return result
         if self._psa_internal_user(author) and not self._psa_addressed_to_customer(
             ticket, message_dict
         ):
@@ -514,6 +523,22 @@ class HelpdeskTicket(models.Model):
             ticket.id,
         )
         return result
+
+    @api.model
+    def _psa_route_company_is(self, route, ticket):
+        """Whether the route creating a ticket (``(model, False,
+        custom_values, uid, alias)``) creates it in the company of
+        ``ticket``: the company of the alias's team (``team_id`` of the
+        custom values), none (shared team, no team) counts as the same."""
+        custom_values = route[2] if len(route) > 2 and route[2] else {}
+        # sudo: the gateway reads the alias's team and the ticket's company
+        team = (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            .browse(custom_values.get("team_id") or [])
+        )
+        company = team.company_id
+        return not company or company == ticket.sudo().company_id
 
     @api.model
     def _psa_route_bounce(self, message, message_dict):

@@ -319,3 +319,15 @@ class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
         ):
             thread_id = self.env["mail.thread"].sudo().message_process(None, raw)
         return self.env["helpdesk.ticket"].browse(thread_id)
+
+    def test_subject_tag_of_another_company_opens_a_ticket_there(self):
+        ticket_a = self._ticket_a()
+        messages = ticket_a.message_ids
+        ticket = self._mail(
+            self.contact.email,
+            "soporte-b@subsidiary.example",
+            f"[#{ticket_a.number}] The same in B",
+        )
+        self.assertNotEqual(ticket, ticket_a)
+        self.assertEqual(ticket.company_id, self.company_b)
+        self.assertEqual(ticket_a.message_ids, messages)
