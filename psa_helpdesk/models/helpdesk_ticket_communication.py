@@ -296,6 +296,9 @@ class HelpdeskTicket(models.Model):
         one automatic answer per ticket, and one per address of the contact in
         ``AUTO_ANSWER_INTERVAL_HOURS``, whatever the ticket. A contact without
         address gets the answer in the chatter only (the portal), so no limit.
+        The answer is the company's (``_psa_auto_answer_author``), never the
+        user's who opened the ticket (the customer, when the mail gateway or
+        the portal runs as them), and it notifies the customer.
         Returns the tickets answered."""
         now = fields.Datetime.now()
         emails = {t.id: email_normalize(t.partner_id.email) or False for t in self}
@@ -322,10 +325,16 @@ class HelpdeskTicket(models.Model):
             email = emails[ticket.id]
             if ticket.psa_auto_answer_date or email in answered_recently:
                 continue
+            author = ticket._psa_auto_answer_author()
+            authorship = {"author_id": author.id}
+            if author.email:
+                authorship["email_from"] = author.email_formatted
             ticket.message_post_with_source(
                 template,
                 subtype_xmlid="mail.mt_comment",
                 message_type="comment",
+                partner_ids=ticket.partner_id.ids,
+                **authorship,
             )
             # sudo: a system field (FIELD_RIGHTS), the trace of the answer
             ticket.sudo().write(
@@ -335,6 +344,17 @@ class HelpdeskTicket(models.Model):
                 answered_recently.add(email)
             answered |= ticket
         return answered
+
+    def _psa_auto_answer_author(self):
+        """The author of the automatic answers of the ticket: its company's
+        partner when it has an email address, else OdooBot
+        (``base.partner_root``); ``res.partner`` record."""
+        self.ensure_one()
+        # sudo: the company's partner, whoever opened the ticket
+        partner = self.sudo().company_id.partner_id
+        if partner.email:
+            return partner
+        return self.env.ref("base.partner_root").sudo()
 
     # ------------------------------------------------------------------
     # Subject tag [#NUMBER] on outgoing emails

@@ -331,3 +331,30 @@ class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
         self.assertNotEqual(ticket, ticket_a)
         self.assertEqual(ticket.company_id, self.company_b)
         self.assertEqual(ticket_a.message_ids, messages)
+
+    def test_portal_sender_is_neither_assignee_nor_author_of_the_answer(self):
+        self.company_b.helpdesk_mgmt_ticket_auto_assign = True
+        portal = new_test_user(
+            self.env,
+            login="psa_mci_portal_b",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
+        )
+        ticket = self._mail(
+            self.contact.email, "soporte-b@subsidiary.example", "Receipts in B"
+        )
+        self.assertEqual(ticket.company_id, self.company_b)
+        self.assertFalse(ticket.psa_entitled)
+        self.assertNotEqual(ticket.user_id, portal)
+        self.assertFalse(ticket.user_id.share)
+        answer = ticket.message_ids.filtered(
+            lambda m: (
+                m.message_type == "comment"
+                and m.subtype_id == self.env.ref("mail.mt_comment")
+            )
+        )
+        self.assertEqual(len(answer), 1)
+        self.assertNotEqual(answer.author_id, self.contact)
+        self.assertIn(self.contact, answer.notified_partner_ids)
