@@ -200,7 +200,10 @@ class TestPolicyTermsCache(PsaContractCommon):
         self.assertEqual(self.policy._psa_terms().targets["3"]["response"], 2.0)
         waiting = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
         self.policy.pause_stage_ids = [Command.set(waiting.ids)]
-        self.assertEqual(self.policy._psa_pause_stages(), waiting)
+        # with the customer validation stages, which pause every policy
+        Stage = self.env["helpdesk.ticket.stage"]
+        validation = Stage.browse(Stage._psa_validation_stage_ids())
+        self.assertEqual(self.policy._psa_pause_stages(), waiting | validation)
         self.policy.warning_threshold_1 = 50
         self.assertEqual(self.policy._psa_terms().warning_threshold_1, 50.0)
         self.policy.target_ids.unlink()
