@@ -329,7 +329,12 @@ class HelpdeskTicket(models.Model):
             authorship = {"author_id": author.id}
             if author.email:
                 authorship["email_from"] = author.email_formatted
-            ticket.message_post_with_source(
+            poster = ticket
+            if ticket.partner_id and self.env.user.partner_id == ticket.partner_id:
+                # the customer's own user (gateway, portal): Odoo never
+                # notifies the current user's partner unless told to
+                poster = ticket.with_context(mail_notify_author=True)
+            poster.message_post_with_source(
                 template,
                 subtype_xmlid="mail.mt_comment",
                 message_type="comment",

@@ -246,6 +246,39 @@ class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
         )
         self.assertFalse(defaults.get("user_id"))
 
+    def test_ticket_opened_as_a_portal_user_is_answered_by_the_company(self):
+        """The mail gateway (and the portal) create the ticket as the
+        sender's portal user, in sudo: helpdesk_mgmt's auto-assignment would
+        make them the assignee, and the automatic answer would be theirs,
+        notifying nobody."""
+        self.company_b.helpdesk_mgmt_ticket_auto_assign = True
+        portal = new_test_user(
+            self.env,
+            login="psa_mci_portal_gw",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
+        )
+        Ticket = self.env["helpdesk.ticket"].with_user(portal).sudo()
+        ticket = Ticket.with_context(mail_create_nosubscribe=True).create(
+            {
+                "name": "Receipts in B",
+                "description": "<p>Nothing prints</p>",
+                "partner_id": self.contact.id,
+                "team_id": self.team_b.id,
+            }
+        )
+        self.assertEqual(ticket.company_id, self.company_b)
+        self.assertFalse(ticket.psa_entitled)
+        self.assertFalse(ticket.user_id)
+        answer = ticket.message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref("mail.mt_comment")
+        )
+        self.assertEqual(len(answer), 1)
+        self.assertNotEqual(answer.author_id, self.contact)
+        self.assertIn(self.contact, answer.notified_partner_ids)
+
     # ------------------------------------------------------------------
     # F6: the team of the context gives the company
     # ------------------------------------------------------------------
