@@ -38,4 +38,6 @@ from . import helpdesk_ticket_knowledge
 from . import mail_message
 from . import mail_thread
 from . import mail_mail
+from . import psa_company_check
+from . import psa_currency_sum
 from . import psa_demo_data

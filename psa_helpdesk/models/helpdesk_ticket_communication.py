@@ -296,6 +296,9 @@ class HelpdeskTicket(models.Model):
         one automatic answer per ticket, and one per address of the contact in
         ``AUTO_ANSWER_INTERVAL_HOURS``, whatever the ticket. A contact without
         address gets the answer in the chatter only (the portal), so no limit.
+        The answer is the company's (``_psa_auto_answer_author``), never the
+        user's who opened the ticket (the customer, when the mail gateway or
+        the portal runs as them), and it notifies the customer.
         Returns the tickets answered."""
         now = fields.Datetime.now()
         emails = {t.id: email_normalize(t.partner_id.email) or False for t in self}
@@ -322,10 +325,21 @@ class HelpdeskTicket(models.Model):
             email = emails[ticket.id]
             if ticket.psa_auto_answer_date or email in answered_recently:
                 continue
-            ticket.message_post_with_source(
+            author = ticket._psa_auto_answer_author()
+            authorship = {"author_id": author.id}
+            if author.email:
+                authorship["email_from"] = author.email_formatted
+            poster = ticket
+            if ticket.partner_id and self.env.user.partner_id == ticket.partner_id:
+                # the customer's own user (gateway, portal): Odoo never
+                # notifies the current user's partner unless told to
+                poster = ticket.with_context(mail_notify_author=True)
+            poster.message_post_with_source(
                 template,
                 subtype_xmlid="mail.mt_comment",
                 message_type="comment",
+                partner_ids=ticket.partner_id.ids,
+                **authorship,
             )
             # sudo: a system field (FIELD_RIGHTS), the trace of the answer
             ticket.sudo().write(
@@ -335,6 +349,17 @@ class HelpdeskTicket(models.Model):
                 answered_recently.add(email)
             answered |= ticket
         return answered
+
+    def _psa_auto_answer_author(self):
+        """The author of the automatic answers of the ticket: its company's
+        partner when it has an email address, else OdooBot
+        (``base.partner_root``); ``res.partner`` record."""
+        self.ensure_one()
+        # sudo: the company's partner, whoever opened the ticket
+        partner = self.sudo().company_id.partner_id
+        if partner.email:
+            return partner
+        return self.env.ref("base.partner_root").sudo()
 
     # ------------------------------------------------------------------
     # Subject tag [#NUMBER] on outgoing emails
@@ -481,8 +506,11 @@ class HelpdeskTicket(models.Model):
     def _psa_route_by_subject_tag(self, message_dict, routes):
         """Turn the routes that would create a ticket into an update of the
         ticket tagged in the subject, when the sender may write to it
-        (``_psa_sender_may_attach``). Never more than one route to that
-        ticket. An internal user's email that the customer did not receive
+        (``_psa_sender_may_attach``) and the alias is of the ticket's company
+        (or shared, ``_psa_route_company_is``): an email to the alias of
+        another company opens a ticket in that company, the tag does not
+        move the case across companies (SPEC §7). Never more than one route
+        to that ticket. An internal user's email that the customer did not receive
         is a note on it."""
         tagged = self._psa_tickets_from_subject(message_dict.get("subject"))
         if not tagged:
@@ -498,11 +526,17 @@ class HelpdeskTicket(models.Model):
         for route in routes:
             model, thread_id = route[0], route[1]
             if model == self._name and (not thread_id or thread_id == ticket.id):
+                if not thread_id and not self._psa_route_company_is(route, ticket):
+                    # an alias of another company: a new ticket there
+                    result.append(route)
+                    continue
                 if attached:
                     continue
                 attached = True
                 route = (model, ticket.id, *route[2:])
             result.append(route)
+        if not attached:
+            return result
         if self._psa_internal_user(author) and not self._psa_addressed_to_customer(
             ticket, message_dict
         ):
@@ -514,6 +548,22 @@ class HelpdeskTicket(models.Model):
             ticket.id,
         )
         return result
+
+    @api.model
+    def _psa_route_company_is(self, route, ticket):
+        """Whether the route creating a ticket (``(model, False,
+        custom_values, uid, alias)``) creates it in the company of
+        ``ticket``: the company of the alias's team (``team_id`` of the
+        custom values), none (shared team, no team) counts as the same."""
+        custom_values = route[2] if len(route) > 2 and route[2] else {}
+        # sudo: the gateway reads the alias's team and the ticket's company
+        team = (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            .browse(custom_values.get("team_id") or [])
+        )
+        company = team.company_id
+        return not company or company == ticket.sudo().company_id
 
     @api.model
     def _psa_route_bounce(self, message, message_dict):

@@ -7,7 +7,9 @@ its company, and the company comes from its team.
   and ``check_company=True``): contract, installation, SLA policy, team,
   development project and task, problem ticket. Its support calendar comes
   from its contract, policy or company (``_psa_support_calendar``), all of
-  the ticket's company.
+  the ticket's company. Its stage and the ticket it duplicates are of its
+  company (or shared); its assignee and account leader work in its company,
+  the assignee is an internal user (``_check_links_company``).
 - A new ticket takes the company of its team, whatever the channel (form,
   RPC, portal, email alias: the alias names the team), *before* the steps
   that look up its installation and contract and route it
@@ -23,7 +25,7 @@ Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 ``_psa_prepare_company`` (create) and ``_psa_check_company_write`` (write)."""
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class HelpdeskTicket(models.Model):
@@ -33,6 +35,70 @@ class HelpdeskTicket(models.Model):
     team_id = fields.Many2one(check_company=True)
     project_id = fields.Many2one(check_company=True)
     task_id = fields.Many2one(check_company=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        """helpdesk_mgmt's auto-assignment makes the current user the
+        assignee, including a portal user whose email or portal form opens
+        the ticket: never a portal or share user."""
+        defaults = super().default_get(fields_list)
+        user = self.env["res.users"].browse(defaults.get("user_id") or [])
+        # sudo: whether a user is internal is configuration
+        if user and user.sudo().share:
+            defaults["user_id"] = False
+        return defaults
+
+    @api.constrains(
+        "user_id", "psa_account_leader_id", "stage_id", "duplicate_id", "company_id"
+    )
+    def _check_links_company(self):
+        """The ticket's links are of its company, whatever the channel
+        (form, RPC, Escalate, mail gateway): its assignee is an internal user
+        and, like its account leader, works in the ticket's company (one of
+        their allowed companies); its stage and the ticket it duplicates are
+        of its company (or shared by all companies).
+
+        :raise ValidationError: naming the ticket, the link and the company"""
+        # sudo: users' companies, stages and tickets of other companies are
+        # compared, only their names are shown
+        for ticket in self.sudo():
+            company = ticket.company_id
+            if ticket.user_id.share:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is not an internal user and cannot be the "
+                        "assignee of ticket %(ticket)s.",
+                        user=ticket.user_id.name,
+                        ticket=ticket.display_name,
+                    )
+                )
+            for fname in ("user_id", "psa_account_leader_id"):
+                user = ticket[fname]
+                if user and company not in user.company_ids:
+                    raise ValidationError(
+                        self.env._(
+                            "%(user)s does not work in %(company)s and cannot be "
+                            "the %(role)s of its ticket %(ticket)s.",
+                            user=user.name,
+                            company=company.name,
+                            role=self._fields[fname].string,
+                            ticket=ticket.display_name,
+                        )
+                    )
+            for fname in ("stage_id", "duplicate_id"):
+                other = ticket[fname].company_id
+                if other and other != company:
+                    raise ValidationError(
+                        self.env._(
+                            "Ticket %(ticket)s belongs to %(company)s: its "
+                            "%(field)s %(record)s is of %(other)s.",
+                            ticket=ticket.display_name,
+                            company=company.name,
+                            field=self._fields[fname].string,
+                            record=ticket[fname].display_name,
+                            other=other.name,
+                        )
+                    )
 
     @api.depends("user_id")
     def _compute_team_id(self):
@@ -58,12 +124,19 @@ class HelpdeskTicket(models.Model):
         routing settings of that company, never of the user's session:
 
         the company of the team when it has one (as helpdesk_mgmt sets it on
-        insert), else the company given, else the default company (the
-        ``default_company_id`` of the context, else the current company)."""
+        insert; the team of the values, else ``default_team_id`` of the
+        context), else the company given, else the default company (the
+        ``default_company_id`` of the context, else the current company).
+        The default assignee (helpdesk_mgmt's auto-assignment) is dropped
+        when it does not work in that company."""
         Team = self.env["helpdesk.ticket.team"]
         default = None
+        # a team given by the context (``default_team_id``) is the team
+        # create will give the ticket
+        default_team = self.env.context.get("default_team_id")
+        default_user = None
         for vals in vals_list:
-            team = Team.browse(vals.get("team_id") or [])
+            team = Team.browse(vals.get("team_id", default_team) or [])
             if team.company_id:
                 vals["company_id"] = team.company_id.id
             elif not vals.get("company_id"):
@@ -71,6 +144,20 @@ class HelpdeskTicket(models.Model):
                     defaults = self.default_get(["company_id"])
                     default = defaults.get("company_id") or self.env.company.id
                 vals["company_id"] = default
+            if "user_id" not in vals:
+                # helpdesk_mgmt's auto-assignment (default_get) gives the
+                # current user: none who does not work in the ticket's
+                # company (the mail gateway's user, an agent of another
+                # company tagging the ticket)
+                if default_user is None:
+                    default_user = self.env["res.users"].browse(
+                        self.default_get(["user_id"]).get("user_id") or []
+                    )
+                # sudo: a user's companies are configuration
+                if default_user and vals["company_id"] not in (
+                    default_user.sudo().company_ids.ids
+                ):
+                    vals["user_id"] = False
 
     @api.onchange("team_id")
     def _onchange_team_company(self):

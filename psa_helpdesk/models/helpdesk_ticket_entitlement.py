@@ -241,6 +241,11 @@ class HelpdeskTicket(models.Model):
                 continue
             company = self.env["res.company"].browse(company_id(vals))
             team = company.psa_commercial_team_id
+            # routing never moves a ticket to another company (helpdesk_mgmt
+            # gives the ticket its team's company): a commercial team of
+            # another company is ignored (sudo: a team's company)
+            if team.sudo().company_id not in (company, company.browse()):
+                team = team.browse()
             if team and vals.get("team_id") != team.id:
                 vals["team_id"] = team.id
 

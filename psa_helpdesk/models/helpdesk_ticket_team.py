@@ -7,6 +7,9 @@ from ..const import SUPPORT_LEVELS
 
 class HelpdeskTicketTeam(models.Model):
     _inherit = "helpdesk.ticket.team"
+    # its SLA policy and leader are of its company (or shared): a policy of
+    # another company would break the creation of every ticket of the team
+    _check_company_auto = True
 
     support_level = fields.Selection(
         SUPPORT_LEVELS,

@@ -133,6 +133,20 @@ class PsaContract(models.Model):
             if not contract.currency_id:
                 contract.currency_id = contract.company_id.currency_id
 
+    def copy_data(self, default=None):
+        """A copy into another company (``company_id`` of ``default``) owes
+        its penalties in that company's currency, unless ``default`` gives
+        one or the contract's currency is not its company's."""
+        default = dict(default or {})
+        vals_list = super().copy_data(default)
+        if default.get("company_id") and "currency_id" not in default:
+            company = self.env["res.company"].browse(default["company_id"])
+            # sudo: the currency is a manager field; the copy keeps its rule
+            for contract, vals in zip(self.sudo(), vals_list, strict=True):
+                if contract.currency_id == contract.company_id.currency_id:
+                    vals["currency_id"] = company.currency_id.id
+        return vals_list
+
     @api.depends("date_start", "date_end", "confirmed", "cancelled")
     def _compute_state(self):
         today = fields.Date.context_today(self)

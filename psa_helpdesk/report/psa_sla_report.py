@@ -32,6 +32,7 @@ from ..const import (
 
 class PsaSlaReport(models.Model):
     _name = "psa.sla.report"
+    _inherit = ["psa.currency.sum.mixin"]
     _description = "SLA compliance analysis"
     _auto = False
     _order = "start_date desc, id desc"

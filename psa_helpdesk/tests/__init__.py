@@ -28,5 +28,6 @@ from . import test_integrity_portal
 from . import test_mail_outgoing
 from . import test_mail_gateway
 from . import test_multi_company
+from . import test_multi_company_integrity
 from . import test_performance
 from . import test_knowledge

@@ -30,9 +30,16 @@ class TestReports(PsaCommon):
         cls.team_a = Team.create({"name": "Team A (reports)"})
         cls.team_b = Team.create({"name": "Team B (reports)"})
         Stage = cls.env["helpdesk.ticket.stage"]
-        cls.stage_new = Stage.create({"name": "New (reports)", "sequence": 1})
-        cls.stage_work = Stage.create({"name": "In progress (reports)"})
-        cls.stage_done = Stage.create({"name": "Done (reports)", "closed": True})
+        # shared by all companies: the tickets of company B use them too
+        cls.stage_new = Stage.create(
+            {"name": "New (reports)", "sequence": 1, "company_id": False}
+        )
+        cls.stage_work = Stage.create(
+            {"name": "In progress (reports)", "company_id": False}
+        )
+        cls.stage_done = Stage.create(
+            {"name": "Done (reports)", "closed": True, "company_id": False}
+        )
         # t1: customer, 2 modules (taxes, land registry), team A
         cls.t1 = cls._ticket(installation_id=cls.installation.id, team_id=cls.team_a.id)
         # t2: other customer, other product, no module, team B

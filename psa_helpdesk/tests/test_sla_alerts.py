@@ -209,7 +209,13 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         )
         ticket = self._new()
         for assignee in (foreign_agent, developer):
-            ticket.user_id = assignee
+            # written in SQL: an assignee of another company is refused since
+            # (SPEC §7), the alerts still skip one assigned before
+            self.env.cr.execute(
+                "UPDATE helpdesk_ticket SET user_id = %s WHERE id = %s",
+                (assignee.id, ticket.id),
+            )
+            ticket.invalidate_recordset(["user_id"])
             recipients = self.Alert._recipients(ticket, ("assignee", "team_leader"))
             self.assertEqual(recipients[ticket.id], self.leader, assignee.login)
         ticket.user_id = self.agent
