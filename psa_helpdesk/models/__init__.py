@@ -39,3 +39,5 @@ from . import mail_message
 from . import mail_thread
 from . import mail_mail
 from . import psa_demo_data
+from . import helpdesk_ticket_self_service
+from . import document_page_self_service

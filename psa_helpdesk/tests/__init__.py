@@ -30,3 +30,4 @@ from . import test_mail_gateway
 from . import test_multi_company
 from . import test_performance
 from . import test_knowledge
+from . import test_portal_self_service
