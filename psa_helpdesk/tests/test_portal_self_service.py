@@ -312,6 +312,20 @@ class TestPortalTicketList(PsaPortalCommon):
         )
         self.assertEqual(when, "lunes 21 diciembre 12:00")
 
+    def test_promise_in_spanish(self):
+        """The whole sentence in Spanish, in the customer's time zone."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(["psa_helpdesk"], ["es_ES"])
+        self.laura.write({"lang": "es_ES", "tz": "Europe/Madrid"})
+        clock = self.ticket.sudo().psa_sla_ids.filtered(
+            lambda c: c.metric == "response" and not c.end_date
+        )
+        self.assertTrue(clock.deadline)
+        ticket = self.ticket.with_user(self.laura).with_context(lang="es_ES")
+        promise = ticket._psa_portal_sla_promise()
+        when = ticket._psa_portal_when(clock.deadline)
+        self.assertIn(f"Respuesta antes del {when}", promise["lines"])
+
     def test_closed_ticket_no_promise(self):
         self.ticket.stage_id = self.stage_cancelled
         promise = self.ticket.with_user(self.laura)._psa_portal_sla_promise()
