@@ -515,5 +515,21 @@ class TestPortalDeflection(PsaPortalCommon):
         self.assertEqual(self.internal.psa_deflection_count, 0)
         self.assertEqual(self.other_article.psa_deflection_count, 0)
 
+    def test_guided_new_ticket_tour(self):
+        """The guided new ticket in the browser: live coverage, the article
+        suggested, the ticket with the right installation, module and P."""
+        self.other_installation.write({"partner_id": self.customer.id})
+        self.start_tour(
+            "/new/ticket", "psa_portal_guided_new_ticket", login=self.laura.login
+        )
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "Tax receipts print blank")]
+        )
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.installation_id, self.installation)
+        self.assertEqual(ticket.affected_module_id, self.mod_tax)
+        self.assertEqual(ticket.psa_priority, "1")
+        self.assertEqual(ticket.partner_id, self.contact)
+
 
 OTHER_SUBJECT_MARK = "Otto's confidential"
