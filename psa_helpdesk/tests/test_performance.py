@@ -200,7 +200,14 @@ class TestPolicyTermsCache(PsaContractCommon):
         self.assertEqual(self.policy._psa_terms().targets["3"]["response"], 2.0)
         waiting = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
         self.policy.pause_stage_ids = [Command.set(waiting.ids)]
-        self.assertEqual(self.policy._psa_pause_stages(), waiting)
+        self.assertEqual(set(self.policy._psa_terms().pause_stage_ids), {waiting.id})
+        # the customer validation stages pause every policy's clocks too
+        self.assertEqual(
+            self.policy._psa_pause_stages() - waiting,
+            self.env["helpdesk.ticket.stage"].search(
+                [("psa_customer_validation", "=", True)]
+            ),
+        )
         self.policy.warning_threshold_1 = 50
         self.assertEqual(self.policy._psa_terms().warning_threshold_1, 50.0)
         self.policy.target_ids.unlink()
