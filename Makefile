@@ -26,11 +26,12 @@ bench: setup
 # README.rst was out of date with readme/ (it is regenerated: commit it).
 OCA_HOOKS_VERSION = 0.0.33
 LINT_CHECKS = \
-	".venv/bin/oca-checks-odoo-module psa_helpdesk" \
-	".venv/bin/oca-checks-po --disable=po-pretty-format psa_helpdesk/i18n/*.po psa_helpdesk/i18n/*.pot" \
-	".venv/bin/ruff check psa_helpdesk bench scripts" \
-	".venv/bin/ruff format --check psa_helpdesk bench scripts" \
-	".venv/bin/python -m pylint --rcfile=.pylintrc-mandatory psa_helpdesk"
+	".venv/bin/oca-checks-odoo-module psa_helpdesk psa_helpdesk_livechat" \
+	".venv/bin/oca-checks-po --disable=po-pretty-format psa_helpdesk/i18n/*.po psa_helpdesk/i18n/*.pot psa_helpdesk_livechat/i18n/*.po psa_helpdesk_livechat/i18n/*.pot" \
+	".venv/bin/ruff check psa_helpdesk psa_helpdesk_livechat bench scripts" \
+	".venv/bin/ruff format --check psa_helpdesk psa_helpdesk_livechat bench scripts" \
+	".venv/bin/python -m pylint --rcfile=.pylintrc-mandatory psa_helpdesk psa_helpdesk_livechat" \
+	".venv/bin/python scripts/gen_addon_readme.py psa_helpdesk_livechat && git diff --quiet -- psa_helpdesk_livechat/README.rst"
 
 lint: setup
 	@.venv/bin/python -m pip install -q ruff pylint-odoo \

@@ -47,6 +47,7 @@
         "views/helpdesk_ticket_stage_views.xml",
         "views/helpdesk_ticket_portal_templates.xml",
         "views/helpdesk_ticket_knowledge_portal_templates.xml",
+        "views/psa_portal_templates.xml",
         "views/psa_ticket_sla_views.xml",
         "views/psa_ticket_segment_views.xml",
         "views/res_partner_views.xml",
@@ -59,6 +60,7 @@
         "report/psa_backlog_report_views.xml",
         "views/helpdesk_ticket_knowledge_views.xml",
         "views/document_page_views.xml",
+        "views/document_page_self_service_views.xml",
         "views/psa_helpdesk_menus.xml",
     ],
     "demo": [
@@ -74,6 +76,9 @@
     "assets": {
         "web.assets_tests": [
             "psa_helpdesk/static/tests/tours/**/*",
+        ],
+        "web.assets_frontend": [
+            "psa_helpdesk/static/src/js/psa_portal_new_ticket.js",
         ],
         "web.assets_backend": [
             "psa_helpdesk/static/src/components/**/*",

@@ -1,14 +1,17 @@
-"""Build psa_helpdesk/README.rst from the readme/ fragments (OCA layout).
+"""Build an addon's README.rst from its readme/ fragments (OCA layout):
+psa_helpdesk by default, or the addon folder named as first argument.
 
 The fragments are Markdown; the subset they use (paragraphs, bullet and
 numbered lists, **bold**) reads the same in reStructuredText, except inline
 code, which is turned into RST literals.
 """
 
+import ast
 import re
+import sys
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent / "psa_helpdesk"
+ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = [
     ("DESCRIPTION.md", None),
     ("CONFIGURE.md", "Configuration"),
@@ -30,8 +33,10 @@ def to_rst(text):
     return "\n".join(lines).strip() + "\n"
 
 
-def main():
-    title = "PSA Helpdesk"
+def main(addon="psa_helpdesk"):
+    addon_dir = ROOT / addon
+    manifest = ast.literal_eval((addon_dir / "__manifest__.py").read_text())
+    title = manifest["name"]
     out = [
         "=" * len(title),
         title,
@@ -44,14 +49,14 @@ def main():
         "",
     ]
     for fragment, heading in SECTIONS:
-        path = ADDON / "readme" / fragment
+        path = addon_dir / "readme" / fragment
         if not path.exists():
             continue
         if heading:
             out += [heading, "=" * len(heading), ""]
         out.append(to_rst(path.read_text(encoding="utf-8")))
-    (ADDON / "README.rst").write_text("\n".join(out), encoding="utf-8")
+    (addon_dir / "README.rst").write_text("\n".join(out), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])

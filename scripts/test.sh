@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: a throw-away database, psa_helpdesk installed with --test-enable,
+# `make test`: a throw-away database, psa_helpdesk (and its glue addon
+# psa_helpdesk_livechat) installed with --test-enable,
 # its tests plus those of helpdesk_mgmt and helpdesk_mgmt_project (at_install
 # and post_install, browser tours included), then the lifecycle checks. Fails
 # on any failed test or check and on any ERROR/CRITICAL or WARNING record in
@@ -10,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 
-MODULES="${TEST_MODULES:-psa_helpdesk,helpdesk_mgmt,helpdesk_mgmt_project}"
+MODULES="${TEST_MODULES:-psa_helpdesk,psa_helpdesk_livechat,helpdesk_mgmt,helpdesk_mgmt_project}"
 TAGS="${TEST_TAGS:-$(echo "$MODULES" | sed 's/\(^\|,\)/\1\//g')}"
 DB="${TEST_DB:-psa_test_$$}"
 LOG_DIR="$ROOT/.test-logs"

@@ -41,3 +41,5 @@ from . import mail_mail
 from . import psa_company_check
 from . import psa_currency_sum
 from . import psa_demo_data
+from . import helpdesk_ticket_self_service
+from . import document_page_self_service

@@ -31,3 +31,4 @@ from . import test_multi_company
 from . import test_multi_company_integrity
 from . import test_performance
 from . import test_knowledge
+from . import test_portal_self_service

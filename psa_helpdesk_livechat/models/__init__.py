@@ -1,0 +1,2 @@
+from . import discuss_channel
+from . import helpdesk_ticket
