@@ -63,8 +63,13 @@ class PsaHelpdeskNewTicketController(HelpdeskTicketController):
         values.update(
             psa_installations=installations,
             psa_coverage={inst.id: psa_portal_coverage(inst) for inst in installations},
-            psa_request_types=REQUEST_TYPES,
-            psa_severities=SEVERITIES,
+            # the option labels in the user's language
+            psa_request_types=Ticket._fields["request_type"]._description_selection(
+                request.env
+            ),
+            psa_severities=Ticket._fields["severity"]._description_selection(
+                request.env
+            ),
             psa_request_type_help=Ticket._fields["request_type"]._description_help(
                 request.env
             ),
@@ -164,22 +169,36 @@ class PsaHelpdeskNewTicketController(HelpdeskTicketController):
         visible = request.env["document.page"].search(
             [("id", "in", found.ids), ("psa_published", "=", True)]
         )
+        shown = [page for page in found if page in visible]
+        # remembered in the session: only an article shown to this user can
+        # be counted as having solved their request (psa_portal_article_solved)
+        suggested = set(request.session.get("psa_suggested_articles") or [])
+        request.session["psa_suggested_articles"] = sorted(
+            suggested.union(page.id for page in shown)
+        )[-100:]
         return [
             {"id": page.id, "name": page.name, "content": page.content or ""}
-            for page in found
-            if page in visible
+            for page in shown
         ]
 
     @http.route("/my/psa/article_solved", type="json", auth="user")
     def psa_portal_article_solved(self, article_id=None, **kw):
         """The customer says a suggested article solved their request: no
-        ticket is opened, the article counts one deflection. Raises NotFound
-        for an article the user may not read (internal, unpublished, of
-        another product)."""
+        ticket is opened, the article counts one deflection — once per
+        article and session, and only for an article ``/my/psa/articles``
+        suggested to this user in this session (``counted`` is False
+        otherwise: the counter cannot be inflated by repeating the call).
+        Raises NotFound for an article the user may not read (internal,
+        unpublished, of another product)."""
         article = request.env["document.page"].search(
             [("id", "=", _to_id(article_id) or 0), ("psa_published", "=", True)]
         )
         if not article:
             raise NotFound()
+        suggested = request.session.get("psa_suggested_articles") or []
+        counted = request.session.get("psa_deflected_articles") or []
+        if article.id not in suggested or article.id in counted:
+            return {"counted": False}
         article._psa_count_deflection()
+        request.session["psa_deflected_articles"] = counted + [article.id]
         return {"counted": True}

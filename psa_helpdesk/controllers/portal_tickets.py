@@ -16,6 +16,7 @@ from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpde
 
 from ..const import PRIORITIES
 from .main import _to_id
+from .portal_installations import psa_portal_installations
 
 
 class PsaCustomerPortalTickets(CustomerPortalHelpdesk):
@@ -75,19 +76,15 @@ class PsaCustomerPortalTickets(CustomerPortalHelpdesk):
         tickets = request.env["helpdesk.ticket"].concat(
             *qcontext.get("grouped_tickets", [])
         )
-        # sudo: installations and modules are internal records; only the
-        # names of those of the user's own tickets are shown
-        installations = (
-            request.env["helpdesk.ticket"]
-            .with_context(psa_portal_ticket_domain=None)
-            .search([("installation_id", "!=", False)])
-            .sudo()
-            .installation_id
-        )
+        # the customer's own installations only (a follower of another
+        # customer's ticket never sees that customer's installation)
+        installations = psa_portal_installations()
         qcontext.update(
             psa_sla={ticket.id: ticket._psa_portal_sla_promise() for ticket in tickets},
             psa_installations=installations,
-            psa_priorities=PRIORITIES,
+            psa_priorities=request.env["helpdesk.ticket"]
+            ._fields["psa_priority"]
+            ._description_selection(request.env),
             psa_installation=_to_id(psa_installation),
             psa_priority=psa_priority if psa_priority in dict(PRIORITIES) else None,
         )

@@ -23,6 +23,11 @@ from ..const import ARTICLE_KINDS
 class DocumentPage(models.Model):
     _inherit = "document.page"
 
+    # The text of an article is its current revision. Customers read it
+    # through this field only (computed as superuser): they have no access
+    # to the revisions, which may hold the wording of an article from before
+    # it was published (internal notes).
+    content = fields.Html(compute_sudo=True)
     psa_kind = fields.Selection(
         ARTICLE_KINDS,
         string="Support article",

@@ -56,7 +56,9 @@ MATRIX = {
     # internal user reads them,
     # customers read the published ones of their products (record rule)
     "document.page": ("rwc", "rwc", ALL, "r", "r", "r", ""),
-    "document.page.history": ("rwc", "rwc", "rwc", "r", "r", "r", ""),
+    # revisions: staff only (a customer reads the current text through the
+    # article, never an earlier internal wording)
+    "document.page.history": ("rwc", "rwc", "rwc", "r", "r", "", ""),
     # what psa_helpdesk changes on the helpdesk itself
     "helpdesk.ticket": ("rwc", "rwc", ALL, "r", "r", "r", ""),
 }

@@ -7,6 +7,7 @@ installation and the penalty terms of a contract never reach a portal user,
 by page nor by JSON-RPC."""
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
@@ -490,19 +491,36 @@ class TestPortalDeflection(PsaPortalCommon):
         self.assertEqual(self._articles(installation_id=self.other_installation.id), [])
         self.assertEqual(self._articles(installation_id="abc"), [])
 
-    def test_yes_counts_and_opens_no_ticket(self):
+    def test_yes_counts_once_and_opens_no_ticket(self):
         self._login(self.laura)
         tickets = self.env["helpdesk.ticket"].search_count([])
-        result = self.make_jsonrpc_request(
-            "/my/psa/article_solved", {"article_id": self.article.id}
-        )
-        self.assertEqual(result, {"counted": True})
-        self.make_jsonrpc_request(
-            "/my/psa/article_solved", {"article_id": self.article.id}
-        )
+
+        def solved():
+            return self.make_jsonrpc_request(
+                "/my/psa/article_solved", {"article_id": self.article.id}
+            )
+
+        # an article never suggested to this user: not counted
+        self.assertEqual(solved(), {"counted": False})
+        self._articles()
+        self.assertEqual(solved(), {"counted": True})
+        # repeating the call does not inflate the counter
+        self.assertEqual(solved(), {"counted": False})
+        self._articles()
+        self.assertEqual(solved(), {"counted": False})
         self.article.invalidate_recordset()
-        self.assertEqual(self.article.psa_deflection_count, 2)
+        self.assertEqual(self.article.psa_deflection_count, 1)
         self.assertEqual(self.env["helpdesk.ticket"].search_count([]), tickets)
+
+    def test_revisions_of_an_article_are_not_for_customers(self):
+        """A customer reads the published text of an article, never its
+        earlier revisions (an internal wording before it was published)."""
+        self.article.content = "<p>Published wording: reprint from the menu</p>"
+        History = self.env["document.page.history"].with_user(self.laura)
+        with self.assertRaises(AccessError):
+            History.search_read([("page_id", "=", self.article.id)], ["content"])
+        page = self.article.with_user(self.laura)
+        self.assertIn("Published wording", page.read(["content"])[0]["content"])
 
     def test_yes_refused_on_articles_not_theirs(self):
         self._login(self.laura)
