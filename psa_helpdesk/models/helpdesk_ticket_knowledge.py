@@ -354,24 +354,33 @@ class HelpdeskTicket(models.Model):
 
         - the affected module cleared when a new installation lacks it (and
           no module is given);
-        - the customer validation ended (``psa_validation_state`` cleared)
-          when tickets waiting for it leave the validation stage otherwise
-          than by an answer or the timeout (which write the state): an
-          agent moved them, or the customer's reply was a question (the SLA
-          engine sends the ticket back to work). Only when every ticket of
-          ``self`` waits, since ``vals`` is shared."""
+        - the customer validation ended (``psa_validation_state`` and its
+          deadline cleared) on the tickets waiting for it that leave the
+          validation stage otherwise than by an answer or the timeout
+          (which write the state): an agent moved them, or the customer's
+          reply was a normal reply (the SLA engine sends the ticket back to
+          work). When only some of ``self`` wait (``vals`` is shared), they
+          are ended first, on their own.
+
+        The rule kept (one place): a ticket is in a customer validation
+        stage if and only if its validation is ``pending``/``reminded``."""
         if "installation_id" in vals and "affected_module_id" not in vals:
             installation = self.env["psa.installation"].browse(vals["installation_id"])
             if self.affected_module_id - installation.sudo().module_ids:
                 vals = dict(vals, affected_module_id=False)
         if vals.get("stage_id") and "psa_validation_state" not in vals:
             stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-            if (
-                self
-                and not stage.psa_customer_validation
-                and all(t.psa_validation_state in ("pending", "reminded") for t in self)
-            ):
-                vals = dict(vals, psa_validation_state=False)
+            if stage.psa_customer_validation:
+                return vals
+            ended = {"psa_validation_state": False, "psa_validation_deadline": False}
+            waiting = self.sudo().filtered(
+                lambda t: t.psa_validation_state in ("pending", "reminded")
+            )
+            if waiting and waiting == self.sudo():
+                vals = dict(vals, **ended)
+            elif waiting:
+                # sudo: fields the validation owns (readonly on the form)
+                waiting.write(ended)
         return vals
 
     def _psa_check_knowledge_write(self, vals):
@@ -717,7 +726,10 @@ class HelpdeskTicket(models.Model):
         :raise UserError: the ticket waits for no validation"""
         self.ensure_one()
         ticket = self.sudo()
-        if ticket.psa_validation_state not in ("pending", "reminded"):
+        if (
+            ticket.psa_validation_state not in ("pending", "reminded")
+            or not ticket.stage_id.psa_customer_validation
+        ):
             raise UserError(
                 self.env._(
                     "Ticket %(ticket)s is not waiting for your validation.",
@@ -726,6 +738,7 @@ class HelpdeskTicket(models.Model):
             )
         now = fields.Datetime.now()
         done = {
+            "psa_validation_deadline": False,
             "psa_validation_date": now,
             "psa_validation_hours": (now - ticket.psa_validation_sent).total_seconds()
             / 3600.0
@@ -813,6 +826,7 @@ class HelpdeskTicket(models.Model):
             ticket.with_context(psa_validation_timeout=True).write(
                 {
                     "psa_validation_state": "timeout",
+                    "psa_validation_deadline": False,
                     "psa_validation_date": now,
                     "psa_validation_hours": (
                         now - (ticket.psa_validation_sent or now)

@@ -449,6 +449,27 @@ class TestCustomerValidation(KnowledgeCommon):
         ticket.with_user(self.agent).stage_id = self.stage_progress
         self.assertFalse(ticket.psa_validation_state)
 
+    def test_bulk_move_ends_the_validation_of_each(self):
+        portal = new_test_user(
+            self.env,
+            login="psa_kn_bulk_portal",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+        )
+        waiting, other = self._new(), self._new(name="Another request")
+        self._apply(waiting, self.art_tax)
+        (waiting | other).with_user(self.agent).write(
+            {"stage_id": self.stage_progress.id}
+        )
+        self.assertEqual(waiting.stage_id, self.stage_progress)
+        self.assertFalse(waiting.psa_validation_state)
+        self.assertFalse(waiting.psa_validation_deadline)
+        self.assertFalse(other.psa_validation_state)
+        # nothing left to accept from the portal
+        with self.assertRaises(UserError):
+            waiting.with_user(portal)._psa_portal_validate("accept")
+        self.assertEqual(waiting.stage_id, self.stage_progress)
+
     def test_other_person_cannot_accept(self):
         ticket = self._new()
         self._apply(ticket, self.art_tax)
