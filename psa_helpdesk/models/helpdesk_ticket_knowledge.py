@@ -38,8 +38,11 @@ from ..const import (
     ARTICLE_LIMIT,
     ARTICLE_SIMILARITY,
     VALIDATION_ACCEPT_WORDS,
+    VALIDATION_COURTESY_WORDS,
     VALIDATION_DAYS,
     VALIDATION_DOUBT_WORDS,
+    VALIDATION_FILLER_WORDS,
+    VALIDATION_GREETINGS,
     VALIDATION_REJECT_WORDS,
     VALIDATION_STATES,
 )
@@ -47,9 +50,15 @@ from ..tools.cron import run_in_batches
 
 _logger = logging.getLogger(__name__)
 
-# A reply longer than this (words of its first line) is never read as an
-# acceptance or a rejection: it is a normal reply
+# A reply whose answer (first paragraph) is longer than this (words) is never
+# read as an acceptance or a rejection: it is a normal reply
 VALIDATION_MAX_WORDS = 8
+# Where the quoted original starts in a reply ("El lun, ... escribió:",
+# "On Mon, ... wrote:", "-----Original Message-----", "De: ...", "From: ...")
+QUOTE_HEADER = re.compile(
+    r"^\s*(>|-{2,}|_{5,}|(de|from|enviado|sent)\s*:|(el|on)\s.*(escribio|wrote)\s*:)",
+    re.IGNORECASE,
+)
 
 
 def _normalize(text):
@@ -59,35 +68,71 @@ def _normalize(text):
     return " ".join(re.findall(r"[\w']+", text))
 
 
+def _reply_paragraphs(text):
+    """The paragraphs (lists of lines) the customer wrote in ``text``, up
+    to the quoted original (or under it, when the reply starts with it),
+    greeting lines ("Hola,", "Buenos días") left out."""
+    paragraphs, current = [], []
+    for line in (text or "").splitlines():
+        plain = unicodedata.normalize("NFKD", line)
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        if QUOTE_HEADER.match(plain):
+            if paragraphs or current:
+                break
+            continue  # the answer written under the quote
+        if not line.strip():
+            if current:
+                paragraphs.append(current)
+            current = []
+            continue
+        words = _normalize(line).split()
+        greeting = any(
+            " ".join(words[: len(g.split())]) == g for g in VALIDATION_GREETINGS
+        )
+        if not paragraphs and not current and greeting and len(words) <= 4:
+            continue
+        current.append(line)
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
 def validation_answer(text):
     """``"accept"``, ``"reject"`` or None for the plain ``text`` of a
-    customer's reply, read from its first non-empty line that is not quoted
-    (``>``), if short (at most ``VALIDATION_MAX_WORDS`` words); Spanish and
-    English, accents and case ignored:
+    customer's reply, read from its first paragraph (greeting lines and the
+    quoted original left out), if short (at most ``VALIDATION_MAX_WORDS``
+    words); Spanish and English, accents and case ignored. In doubt, None:
+    a normal reply, for the agent — never a silent closure:
 
-    - a rejection phrase ("no funciona", "sigue igual", "not solved") rejects;
-    - a bare "no" ("No", "No, gracias") rejects;
-    - an acceptance word ("acepto", "funciona", "solved") accepts, unless a
-      word of doubt stands next to it ("funciona, pero no del todo", "no
-      problem, it works"): a doubtful answer is a normal reply, for the
-      agent to read — never a silent closure.
+    - a question anywhere in the reply ("?") is a normal reply;
+    - a rejection phrase ("no funciona", "sigue igual", "not solved")
+      rejects, unless a word of doubt stands in the answer ("no problem");
+    - a bare "no", alone or with thanks ("No", "No, gracias"), rejects;
+    - an acceptance word ("acepto", "funciona", "funcionó", "solved")
+      accepts only when the answer says nothing else than acceptance words
+      and fillers (``VALIDATION_FILLER_WORDS``: "sí, ya funciona, gracias"):
+      "ok, lo pruebo mañana", "funciona mal", "funciona en test, en
+      producción falla" are normal replies.
 
-    Anything else (a question, a long line) is None: a normal reply."""
-    for line in (text or "").splitlines():
-        if not line.strip() or line.lstrip().startswith(">"):
-            continue
-        words = _normalize(line)
-        if not words or len(words.split()) > VALIDATION_MAX_WORDS:
-            return None
-        padded = f" {words} "
-        if any(f" {phrase} " in padded for phrase in VALIDATION_REJECT_WORDS):
-            return "reject"
-        accepts = any(f" {word} " in padded for word in VALIDATION_ACCEPT_WORDS)
-        if words.split()[0] == "no" and not accepts:
-            return "reject"
-        if accepts and not any(f" {w} " in padded for w in VALIDATION_DOUBT_WORDS):
-            return "accept"
+    Source: SPEC §8, issue 17 and its QA findings."""
+    paragraphs = _reply_paragraphs(text)
+    if not paragraphs:
         return None
+    if any("?" in line or "\u00bf" in line for p in paragraphs for line in p):
+        return None
+    words = _normalize(" ".join(paragraphs[0])).split()
+    if not words or len(words) > VALIDATION_MAX_WORDS:
+        return None
+    padded = f" {' '.join(words)} "
+    doubt = any(w in VALIDATION_DOUBT_WORDS for w in words)
+    if not doubt and any(f" {p} " in padded for p in VALIDATION_REJECT_WORDS):
+        return "reject"
+    if words[0] == "no" and all(w in VALIDATION_COURTESY_WORDS for w in words[1:]):
+        return "reject"
+    if any(w in VALIDATION_ACCEPT_WORDS for w in words) and all(
+        w in VALIDATION_ACCEPT_WORDS or w in VALIDATION_FILLER_WORDS for w in words
+    ):
+        return "accept"
     return None
 
 

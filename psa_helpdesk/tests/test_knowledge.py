@@ -407,6 +407,36 @@ class TestCustomerValidation(KnowledgeCommon):
             self.assertIsNone(validation_answer(text), text)
         self.assertEqual(validation_answer("> quoted\nAccepted\n"), "accept")
 
+    def test_doubtful_answers_are_normal_replies(self):
+        # a question, a deferral, a qualified statement: for the agent
+        for text in (
+            "Ok, lo pruebo mañana y les aviso",
+            "Ok, gracias. ¿Y cuándo llega la versión nueva?",
+            "¿Funciona también para la versión 3.9?",
+            "Funciona?",
+            "Funciona en test, en producción falla",
+            "funciona mal",
+            "Solved? nope",
+            "Funciona.\n\n¿Cuándo llega la 4.0?",
+            # a reply that starts with "no" is not a rejection
+            "No estoy en la oficina hasta el lunes.",
+            "No puedo probarlo hasta mañana",
+            "No me llegó ningún archivo adjunto",
+        ):
+            self.assertIsNone(validation_answer(text), text)
+
+    def test_answer_after_greeting_and_past_tenses(self):
+        for text in (
+            "Hola,\n\nFunciona perfecto. Gracias",
+            "Buenos días\nya funciona",
+            "Funcionó!",
+            "Perfecto, funcionó",
+            "Anduvo, gracias",
+            "Acepto\n\nSaludos,\nJuan\n\nEl lun, 2 mar 2026, Soporte "
+            "escribió:\n> ¿Funciona?",
+        ):
+            self.assertEqual(validation_answer(text), "accept", text)
+
     def test_accept_by_email(self):
         ticket = self._new()
         self._apply(ticket, self.art_tax)
@@ -720,6 +750,20 @@ class TestValidationByEmail(KnowledgeCommon, MailCase):
         self._email(ticket, "No funciona, sigue saliendo en blanco.", "r1")
         self.assertEqual(ticket.psa_validation_state, "rejected")
         self.assertEqual(ticket.stage_id, self.stage_progress)
+
+    def test_question_by_email_does_not_close(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self._email(ticket, "¿Funciona también para la versión 3.9?", "q1")
+        self.assertNotEqual(ticket.psa_validation_state, "accepted")
+        self.assertFalse(ticket.stage_id.closed)
+
+    def test_accept_after_greeting_by_email(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self._email(ticket, "Hola,\n\nFunciona perfecto. Gracias", "g1")
+        self.assertEqual(ticket.psa_validation_state, "accepted")
+        self.assertEqual(ticket.stage_id, self.stage_done)
 
     def test_stranger_email_changes_nothing(self):
         ticket = self._new()
