@@ -429,22 +429,52 @@ class HelpdeskTicket(models.Model):
         return vals
 
     def _psa_check_knowledge_write(self, vals):
-        """Write step (a check, before the update): a ticket solved with a
-        workaround needs its problem ticket (SPEC §5, seed 04 §6).
+        """Write step (a check, before the update, on the values as they
+        will be after it):
 
-        :raise UserError: naming the tickets without a problem"""
-        if not vals.get("stage_id"):
+        - a ticket enters a customer validation stage only with a pending
+          validation (applying an article, ``_psa_apply_article``): moved
+          there by hand, it would pause its SLA clocks with no deadline nor
+          answer to wait for;
+        - a ticket solved with a workaround needs its problem ticket (SPEC
+          §5, seed 04 §6): solving it without one, or unlinking the problem
+          of a ticket solved or waiting for validation with a workaround, is
+          refused.
+
+        :raise UserError: naming the tickets refused"""
+        stage = self.env["helpdesk.ticket.stage"].browse(vals.get("stage_id") or ())
+        if stage.psa_customer_validation and vals.get("psa_validation_state") not in (
+            "pending",
+            "reminded",
+        ):
+            moved = self.sudo().filtered(lambda t: t.stage_id != stage)
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "%(tickets)s: a ticket waits for the customer's "
+                        "validation only once a solution was sent to them: "
+                        "apply an article instead of moving it to %(stage)s.",
+                        tickets=", ".join(moved.mapped("display_name")),
+                        stage=stage.display_name,
+                    )
+                )
+        if not stage and "psa_problem_id" not in vals:
             return
-        stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-        if not (stage.closed and stage.psa_close_kind == "solved"):
-            return
-        problem_given = bool(vals.get("psa_problem_id"))
+        problem_after = "psa_problem_id" in vals and bool(vals["psa_problem_id"])
         missing = self.sudo().filtered(
             lambda t: (
                 t.psa_article_kind == "workaround"
-                and not t.psa_problem_id
-                and not problem_given
-                and t.stage_id != stage
+                and not (
+                    problem_after
+                    if "psa_problem_id" in vals
+                    else bool(t.psa_problem_id)
+                )
+                and (
+                    (stage or t.stage_id).closed
+                    and (stage or t.stage_id).psa_close_kind == "solved"
+                    or (stage or t.stage_id).psa_customer_validation
+                )
+                and (t.stage_id != stage or "psa_problem_id" in vals)
             )
         )
         if missing:
@@ -454,6 +484,25 @@ class HelpdeskTicket(models.Model):
                     "the problem ticket that will bring the permanent fix before "
                     "solving them.",
                     tickets=", ".join(missing.mapped("display_name")),
+                )
+            )
+
+    def _psa_check_knowledge_create(self):
+        """Create step (a check, after the insert): no ticket is created in
+        a customer validation stage (nothing was sent to validate).
+
+        :raise UserError: naming the tickets"""
+        waiting = self.sudo().filtered(
+            lambda t: t.stage_id.psa_customer_validation
+            and t.psa_validation_state not in ("pending", "reminded")
+        )
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "%(tickets)s: a ticket waits for the customer's validation "
+                    "only once a solution was sent to them: create it in "
+                    "another stage, then apply an article.",
+                    tickets=", ".join(waiting.mapped("display_name")),
                 )
             )
 
@@ -594,11 +643,28 @@ class HelpdeskTicket(models.Model):
     # Applying an article, customer validation
     # ------------------------------------------------------------------
 
+    def _psa_check_not_closed(self):
+        """:raise UserError: the ticket is closed (a solution is applied to
+        an open ticket; reopening is the agent's decision, not a side
+        effect)"""
+        self.ensure_one()
+        if self.sudo().stage_id.closed:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is closed: reopen it before applying an "
+                    "article.",
+                    ticket=self.display_name,
+                )
+            )
+
     def action_psa_apply_article(self):
         """Open the wizard that applies an article (the one in the context
-        key ``psa_article_id``, else the best suggestion) to the ticket."""
+        key ``psa_article_id``, else the best suggestion) to the ticket.
+
+        :raise UserError: the ticket is closed"""
         self.ensure_one()
         self.check_access("write")
+        self._psa_check_not_closed()
         article_id = (
             self.env.context.get("psa_article_id")
             or self.psa_article_suggestion_ids[:1].id
@@ -692,6 +758,7 @@ class HelpdeskTicket(models.Model):
             validation stage"""
         self.ensure_one()
         self.check_access("write")
+        self._psa_check_not_closed()
         if not article.psa_kind or article.psa_product_id != self.psa_product_id:
             raise UserError(
                 self.env._(
@@ -713,15 +780,18 @@ class HelpdeskTicket(models.Model):
             )
         stage = self._psa_validation_stage()
         now = fields.Datetime.now()
-        vals = {"stage_id": stage.id}
+        vals = {}
         if problem and problem != self.psa_problem_id:
             vals["psa_problem_id"] = problem.id
         if is_html_empty(self.psa_resolution):
             vals["psa_resolution"] = body
-        self.write(vals)
-        # sudo: fields the action owns (readonly on the form)
+        if vals:
+            self.write(vals)
+        # sudo: fields the action owns (readonly on the form); the stage
+        # with them, as the only way into a customer validation stage
         self.sudo().write(
             {
+                "stage_id": stage.id,
                 "psa_article_id": article.id,
                 "psa_validation_state": "pending",
                 "psa_validation_sent": now,

@@ -364,6 +364,55 @@ class TestApplyArticle(KnowledgeCommon):
             ticket.with_user(self.agent).stage_id = self.stage_done
         self.assertEqual(ticket.stage_id, self.stage_progress)
 
+    def test_workaround_rule_on_values_after_write(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id
+        self.assertTrue(problem)
+        agent_ticket = ticket.with_user(self.agent)
+        # unlinking the problem while waiting: the acceptance could not solve
+        with self.assertRaises(UserError):
+            agent_ticket.write({"psa_problem_id": False})
+        # unlinking and solving in one write
+        with self.assertRaises(UserError):
+            agent_ticket.write(
+                {"psa_problem_id": False, "stage_id": self.stage_done.id}
+            )
+        self.assertEqual(ticket.psa_problem_id, problem)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        # solved with its problem; then unlinking it is refused too
+        ticket.with_user(self.agent).stage_id = self.stage_done
+        with self.assertRaises(UserError):
+            agent_ticket.write({"psa_problem_id": False})
+        self.assertEqual(ticket.psa_problem_id, problem)
+
+    def test_closed_ticket_refused(self):
+        ticket = self._new(psa_resolution="<p>Done</p>")
+        ticket.with_user(self.agent).stage_id = self.stage_done
+        with self.assertRaises(UserError):
+            ticket.with_user(self.agent).action_psa_apply_article()
+        with self.assertRaises(UserError):
+            self._apply(ticket, self.art_tax)
+        with self.assertRaises(UserError):
+            self._apply(ticket, self.art_workaround)
+        self.assertEqual(ticket.stage_id, self.stage_done)
+        self.assertFalse(ticket.psa_article_id)
+        self.assertFalse(ticket.psa_problem_id)
+
+    def test_validation_stage_only_by_applying(self):
+        ticket = self._new()
+        with self.assertRaises(UserError):
+            ticket.with_user(self.agent).write({"stage_id": self.stage_validation.id})
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        self.assertFalse(self._resolution_clock(ticket).paused_since)
+        with self.assertRaises(UserError):
+            self._new(stage_id=self.stage_validation.id)
+        # applying: in the stage, with a validation pending and a deadline
+        self._apply(ticket, self.art_tax)
+        self.assertEqual(ticket.stage_id, self.stage_validation)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        self.assertTrue(ticket.psa_validation_deadline)
+
     def test_restricted_user_cannot_apply(self):
         ticket = self._new()
         outsider = new_test_user(

@@ -52,9 +52,11 @@ class PsaApplyArticleWizard(models.TransientModel):
         """Apply the article; a workaround without problem creates one (a
         problem ticket of the same customer, team and subject).
 
-        :raise UserError: see ``helpdesk.ticket._psa_apply_article``"""
+        :raise UserError: see ``helpdesk.ticket._psa_apply_article`` (a
+            closed ticket is refused before any problem is created)"""
         self.ensure_one()
         ticket = self.ticket_id
+        ticket._psa_check_not_closed()
         problem = self.problem_id or ticket.psa_problem_id
         if self.article_id.psa_kind == "workaround" and not problem:
             if not self.env.user.has_group("psa_helpdesk.group_psa_agent"):
