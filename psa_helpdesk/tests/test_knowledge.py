@@ -814,6 +814,19 @@ class TestValidationByEmail(KnowledgeCommon, MailCase):
         self.assertEqual(ticket.psa_validation_state, "accepted")
         self.assertEqual(ticket.stage_id, self.stage_done)
 
+    def test_out_of_office_changes_nothing(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        email = INBOUND_REPLY.format(
+            email_from="l@t.example",
+            subject=f"Respuesta automática: [#{ticket.number}] {ticket.name}",
+            msg_id="ooo1",
+            body="No estoy en la oficina hasta el lunes.",
+        ).replace("MIME-Version", "X-Auto-Response-Suppress: All\nMIME-Version")
+        self.env["mail.thread"].sudo().message_process(None, email)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        self.assertEqual(ticket.stage_id, self.stage_validation)
+
     def test_stranger_email_changes_nothing(self):
         ticket = self._new()
         self._apply(ticket, self.art_tax)
