@@ -187,6 +187,7 @@ VALIDATION_STATES = [
     ("accepted", "Accepted by the customer"),
     ("rejected", "Rejected by the customer"),
     ("timeout", "Closed without an answer"),
+    ("agent", "Closed by the agent while waiting"),
 ]
 # How a customer's reply on a ticket waiting for validation is read
 # (``validation_answer``; Spanish and English, lower case, without accents).

@@ -405,7 +405,9 @@ class HelpdeskTicket(models.Model):
           (which write the state): an agent moved them, or the customer's
           reply was a normal reply (the SLA engine sends the ticket back to
           work). When only some of ``self`` wait (``vals`` is shared), they
-          are ended first, on their own.
+          are ended first, on their own. Closed by the agent (a closing
+          stage), the validation is recorded as ``agent``, with its date and
+          hours, as an answer would be.
 
         The rule kept (one place): a ticket is in a customer validation
         stage if and only if its validation is ``pending``/``reminded``."""
@@ -421,7 +423,21 @@ class HelpdeskTicket(models.Model):
             waiting = self.sudo().filtered(
                 lambda t: t.psa_validation_state in ("pending", "reminded")
             )
-            if waiting and waiting == self.sudo():
+            if waiting and stage.closed:
+                # closed by the agent while waiting: recorded, as an answer
+                now = fields.Datetime.now()
+                for ticket in waiting:
+                    sent = ticket.psa_validation_sent or now
+                    ticket.write(
+                        dict(
+                            ended,
+                            psa_validation_state="agent",
+                            psa_validation_date=now,
+                            psa_validation_hours=(now - sent).total_seconds()
+                            / 3600.0,
+                        )
+                    )
+            elif waiting and waiting == self.sudo():
                 vals = dict(vals, **ended)
             elif waiting:
                 # sudo: fields the validation owns (readonly on the form)
@@ -882,6 +898,13 @@ class HelpdeskTicket(models.Model):
                 )
             )
         return True
+
+    def _psa_portal_close_stages(self):
+        """None while the ticket waits for the customer's validation: the
+        accept button is then the way to close it (its answer is recorded)."""
+        if self.sudo().psa_validation_state in ("pending", "reminded"):
+            return self.env["helpdesk.ticket.stage"]
+        return super()._psa_portal_close_stages()
 
     def _psa_portal_validate(self, answer):
         """The portal buttons: the ticket's customer accepts or rejects the

@@ -549,6 +549,28 @@ class TestCustomerValidation(KnowledgeCommon):
             waiting.with_user(portal)._psa_portal_validate("accept")
         self.assertEqual(waiting.stage_id, self.stage_progress)
 
+    def test_agent_closing_while_waiting_is_recorded(self):
+        self.stage_done.close_from_portal = True
+        portal = new_test_user(
+            self.env,
+            login="psa_kn_close_portal",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+        )
+        ticket = self._new()
+        self.assertIn(
+            self.stage_done, ticket.with_user(portal)._psa_portal_close_stages()
+        )
+        self._apply(ticket, self.art_tax)
+        # waiting: the accept button is the portal's only way to close
+        self.assertFalse(ticket.with_user(portal)._psa_portal_close_stages())
+        with self.assertRaises(UserError):
+            ticket.with_user(portal)._psa_portal_close(self.stage_done, "ok")
+        ticket.with_user(self.agent).stage_id = self.stage_done
+        self.assertEqual(ticket.psa_validation_state, "agent")
+        self.assertTrue(ticket.psa_validation_date)
+        self.assertFalse(ticket.psa_validation_deadline)
+
     def test_other_person_cannot_accept(self):
         ticket = self._new()
         self._apply(ticket, self.art_tax)
