@@ -310,12 +310,19 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
 
-    @api.depends("psa_article_kind", "psa_problem_id.stage_id.closed", "psa_problem_id")
+    @api.depends(
+        "psa_article_kind",
+        "psa_problem_id",
+        "psa_problem_id.stage_id.closed",
+        "psa_problem_id.stage_id.psa_close_kind",
+    )
     def _compute_psa_fix_pending(self):
+        """Pending until the problem ticket is closed as solved: a problem
+        cancelled (closed as not solved) brought no fix."""
         for ticket in self:
-            ticket.psa_fix_pending = (
-                ticket.psa_article_kind == "workaround"
-                and not ticket.sudo().psa_problem_id.stage_id.closed
+            stage = ticket.sudo().psa_problem_id.stage_id
+            ticket.psa_fix_pending = ticket.psa_article_kind == "workaround" and not (
+                stage.closed and stage.psa_close_kind == "solved"
             )
 
     @api.depends(
@@ -829,6 +836,13 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return self.partner_id.lang or self.company_id.partner_id.lang or "en_US"
 
+    def _psa_customer_tz(self):
+        """The time zone the customer reads dates in: theirs, else the
+        ticket's support calendar's, else UTC."""
+        self.ensure_one()
+        calendar = self.sudo()._psa_support_calendar()
+        return self.partner_id.tz or (calendar and calendar.tz) or "UTC"
+
     def _psa_validation_request(self, article):
         """The text (HTML) sent with an article, in the customer's language:
         the article (its content when it is published) and how to answer."""
@@ -977,7 +991,11 @@ class HelpdeskTicket(models.Model):
                 body=env._(
                     "Closed as solved: the customer did not answer the solution "
                     "sent on %(date)s, nor its reminder.",
-                    date=fields.Datetime.to_string(ticket.psa_validation_sent),
+                    date=tools.format_datetime(
+                        env,
+                        ticket.psa_validation_sent,
+                        tz=ticket._psa_customer_tz(),
+                    ),
                 )
             )
 

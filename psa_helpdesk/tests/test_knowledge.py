@@ -357,6 +357,20 @@ class TestApplyArticle(KnowledgeCommon):
         )
         self.assertFalse(ticket.psa_fix_pending)
 
+    def test_cancelled_problem_brings_no_fix(self):
+        cancelled = self.env["helpdesk.ticket.stage"].create(
+            {
+                "name": "Cancelled problem",
+                "closed": True,
+                "psa_close_kind": "not_solved",
+                "team_ids": [Command.set(self.team_l1.ids)],
+            }
+        )
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        ticket.psa_problem_id.sudo().stage_id = cancelled
+        self.assertTrue(ticket.psa_fix_pending)
+
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")
         ticket.sudo().psa_article_id = self.art_workaround
@@ -632,6 +646,8 @@ class TestCustomerValidation(KnowledgeCommon):
         self.assertEqual(ticket.psa_validation_state, "timeout")
         self.assertEqual(ticket.stage_id, self.stage_done)
         self.assertIn("did not answer", str(ticket.message_ids[:1].body))
+        # the date of the solution, as the customer reads it (not raw UTC)
+        self.assertNotIn("2026-03-02 10:00:00", str(ticket.message_ids[:1].body))
         self.assertGreater(ticket.psa_validation_hours, 24 * 10)
 
 
