@@ -440,8 +440,7 @@ class HelpdeskTicket(models.Model):
                             ended,
                             psa_validation_state="agent",
                             psa_validation_date=now,
-                            psa_validation_hours=(now - sent).total_seconds()
-                            / 3600.0,
+                            psa_validation_hours=(now - sent).total_seconds() / 3600.0,
                         )
                     )
             elif waiting and waiting == self.sudo():
@@ -516,8 +515,10 @@ class HelpdeskTicket(models.Model):
 
         :raise UserError: naming the tickets"""
         waiting = self.sudo().filtered(
-            lambda t: t.stage_id.psa_customer_validation
-            and t.psa_validation_state not in ("pending", "reminded")
+            lambda t: (
+                t.stage_id.psa_customer_validation
+                and t.psa_validation_state not in ("pending", "reminded")
+            )
         )
         if waiting:
             raise UserError(

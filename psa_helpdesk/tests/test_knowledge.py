@@ -495,8 +495,10 @@ class TestCustomerValidation(KnowledgeCommon):
             "Funcionó!",
             "Perfecto, funcionó",
             "Anduvo, gracias",
-            "Acepto\n\nSaludos,\nJuan\n\nEl lun, 2 mar 2026, Soporte "
-            "escribió:\n> ¿Funciona?",
+            (
+                "Acepto\n\nSaludos,\nJuan\n\nEl lun, 2 mar 2026, Soporte "
+                "escribió:\n> ¿Funciona?"
+            ),
         ):
             self.assertEqual(validation_answer(text), "accept", text)
 
