@@ -6,6 +6,7 @@ portal and by timeout, workarounds and problems, solving without
 documentation, access per role."""
 
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -140,9 +141,9 @@ class KnowledgeCommon(PsaContractCommon):
         return wizard
 
     def _customer_reply(self, ticket, body):
-        # as the mail gateway posts an email of the customer
+        # as the mail gateway posts an email of the customer (HTML)
         ticket.sudo().message_post(
-            body=body,
+            body=Markup(body),
             author_id=self.contact.id,
             message_type="email",
             subtype_xmlid="mail.mt_comment",
