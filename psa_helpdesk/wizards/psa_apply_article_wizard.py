@@ -50,7 +50,8 @@ class PsaApplyArticleWizard(models.TransientModel):
 
     def action_apply(self):
         """Apply the article; a workaround without problem creates one (a
-        problem ticket of the same customer, team and subject).
+        problem ticket of the same customer, team, subject, installation,
+        affected module and request type, assigned to the user).
 
         :raise UserError: see ``helpdesk.ticket._psa_apply_article`` (a
             closed ticket is refused before any problem is created)"""
@@ -68,6 +69,12 @@ class PsaApplyArticleWizard(models.TransientModel):
                     "team_id": ticket.team_id.id,
                     "description": ticket.description,
                     "psa_is_problem": True,
+                    # the incident's context: its installation (hence its
+                    # contract and coverage), module and request type
+                    "installation_id": ticket.installation_id.id,
+                    "affected_module_id": ticket.affected_module_id.id,
+                    "request_type": ticket.request_type,
+                    "user_id": self.env.uid,
                 }
             )
         ticket._psa_apply_article(self.article_id, self.body, problem=problem)
