@@ -1010,14 +1010,23 @@ class HelpdeskTicket(models.Model):
         ticket's resolution, and a documentation to-do on it for the team's
         documentation owner (else its leader, else the user).
 
-        :raise UserError: no resolution summary yet, or an article is
-            already applied"""
+        :raise UserError: no resolution summary yet, an article is already
+            applied, or the ticket was already marked so (one draft, one
+            to-do)"""
         self.ensure_one()
         self.check_access("write")
         if self.psa_article_id:
             raise UserError(
                 self.env._(
                     "Ticket %(ticket)s was solved with an article.",
+                    ticket=self.display_name,
+                )
+            )
+        if self.psa_no_documentation:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s was already marked as solved without "
+                    "documentation: its draft and to-do exist.",
                     ticket=self.display_name,
                 )
             )

@@ -350,6 +350,11 @@ class TestApplyArticle(KnowledgeCommon):
         self._apply(ticket, self.art_workaround)
         problem = ticket.psa_problem_id
         self.assertTrue(problem.psa_is_problem)
+        # with the incident's context
+        self.assertEqual(problem.installation_id, ticket.installation_id)
+        self.assertEqual(problem.affected_module_id, ticket.affected_module_id)
+        self.assertEqual(problem.request_type, ticket.request_type)
+        self.assertEqual(problem.user_id, self.agent)
         self.assertTrue(ticket.psa_fix_pending)
         self.assertEqual(ticket.psa_validation_state, "pending")
         # the problem's fix ends "permanent fix pending"
@@ -672,6 +677,15 @@ class TestKnowledgeDocumentation(KnowledgeCommon):
         self.assertEqual(draft.psa_module_ids, self.mod_tax)
         activity = draft.activity_ids
         self.assertEqual(activity.user_id, self.writer)
+        # once: no second draft nor to-do
+        with self.assertRaises(UserError):
+            ticket.with_user(self.agent).action_psa_solved_without_documentation()
+        self.assertEqual(
+            self.env["document.page"].search_count(
+                [("psa_symptoms", "=", "Taxes: interest rounding")]
+            ),
+            1,
+        )
 
 
 @tagged("post_install", "-at_install")
