@@ -767,13 +767,22 @@ class TestKnowledgeReports(KnowledgeCommon):
         tax = self._new(name="Taxes fail")
         land = self._new(name="Land registry fails")
         tickets = tax | land
-        Report = self.env["psa.sla.report"].with_user(self.analyst)
+        self.assertEqual(tax.affected_module_id, self.mod_tax)
+        self.assertEqual(land.affected_module_id, self.mod_land)
         domain = [("ticket_id", "in", tickets.ids)]
-        groups = dict(Report._read_group(domain, ["affected_module_id"], ["__count"]))
-        # one row per clock: each clock counts once, in its ticket's module
-        self.assertEqual(groups[self.mod_tax], len(tax.sudo().psa_sla_ids))
-        self.assertEqual(groups[self.mod_land], len(land.sudo().psa_sla_ids))
-        self.assertEqual(sum(groups.values()), Report.search_count(domain))
+        for model, groupby in (
+            ("psa.sla.report", "affected_module_id"),
+            # the per-module report groups by the affected module too, not
+            # by every module installed
+            ("psa.sla.module.report", "module_id"),
+        ):
+            Report = self.env[model].with_user(self.analyst)
+            groups = dict(Report._read_group(domain, [groupby], ["__count"]))
+            # one row per clock: each clock counts once, in its ticket's module
+            self.assertEqual(set(groups), {self.mod_tax, self.mod_land}, model)
+            self.assertEqual(groups[self.mod_tax], len(tax.sudo().psa_sla_ids))
+            self.assertEqual(groups[self.mod_land], len(land.sudo().psa_sla_ids))
+            self.assertEqual(sum(groups.values()), Report.search_count(domain))
 
     def test_knowledge_figures(self):
         accepted = self._new()
