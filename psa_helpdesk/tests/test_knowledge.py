@@ -881,12 +881,20 @@ class TestValidationByEmail(KnowledgeCommon, MailCase):
     def test_out_of_office_changes_nothing(self):
         ticket = self._new()
         self._apply(ticket, self.art_tax)
-        email = INBOUND_REPLY.format(
-            email_from="l@t.example",
-            subject=f"Respuesta automática: [#{ticket.number}] {ticket.name}",
-            msg_id="ooo1",
-            body="No estoy en la oficina hasta el lunes.",
-        ).replace("MIME-Version", "X-Auto-Response-Suppress: All\nMIME-Version")
+        email = (
+            INBOUND_REPLY.format(
+                email_from="l@t.example",
+                subject=f"[#{ticket.number}] {ticket.name}",
+                msg_id="ooo1",
+                body="No estoy en la oficina hasta el lunes.",
+            )
+            .replace(
+                # as Exchange sends it: "Respuesta automática: Re: ...", RFC 2047
+                "Subject: Re: ",
+                "Subject: =?utf-8?q?Respuesta_autom=C3=A1tica=3A?= Re: ",
+            )
+            .replace("MIME-Version", "X-Auto-Response-Suppress: All\nMIME-Version")
+        )
         self.env["mail.thread"].sudo().message_process(None, email)
         self.assertEqual(ticket.psa_validation_state, "pending")
         self.assertEqual(ticket.stage_id, self.stage_validation)
@@ -961,7 +969,7 @@ class TestKnowledgeTour(HttpCase):
         )
         self.assertEqual(ticket.psa_validation_state, "pending")
         ticket.message_post(
-            body="<p>Acepto, gracias</p>",
+            body=Markup("<p>Acepto, gracias</p>"),
             author_id=contact.id,
             message_type="email",
             subtype_xmlid="mail.mt_comment",
