@@ -20,7 +20,18 @@ pauses the SLA clocks like any pause stage (``psa.sla.policy
 buttons (``_psa_validation_answer``). Without an answer, the scheduled action
 ``_cron_psa_validation_timeout`` sends a reminder after the team's
 validation days (business days, on the ticket's support calendar), then
-closes the ticket as solved after as many again."""
+closes the ticket as solved after as many again.
+
+One rule, kept by ``_psa_knowledge_vals`` and ``_psa_check_knowledge_write``
+for every path (form, RPC and bulk writes, portal, email, cron, problem
+closure): a ticket is in a customer validation stage if and only if its
+validation is ``pending``/``reminded``, with a deadline. Only applying an
+article enters the stage; leaving it otherwise than by an answer or the
+timeout ends the validation (closed by an agent: recorded as ``agent``).
+A reply that is not clearly an answer (``validation_answer``: in doubt,
+None) is a normal reply: the SLA engine sends the ticket back to work and
+the validation ends there, for the agent to read it and, if need be, send
+the solution again."""
 
 import logging
 import re
