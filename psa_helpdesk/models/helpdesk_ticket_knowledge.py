@@ -571,7 +571,9 @@ class HelpdeskTicket(models.Model):
         the ticket's subject with the article's title and symptoms, then how
         many tickets the article solved. Articles neither about the
         affected module nor similar enough (``ARTICLE_SIMILARITY``) are left
-        out. One query for all of ``self``; record rules apply to the result.
+        out, and so are drafts under review (unpublished, with an open
+        to-do, as ``action_psa_solved_without_documentation`` makes them).
+        One query for all of ``self``; record rules apply to the result.
 
         :return: ``{index in self: document.page records}``, best first"""
         rows = []
@@ -593,6 +595,9 @@ class HelpdeskTicket(models.Model):
         self.env["document.page"].flush_model()
         self.env["psa.product.version"].flush_model(["version_key"])
         self.env["helpdesk.ticket"].flush_model(["psa_article_id", "stage_id"])
+        self.env["mail.activity"].flush_model(
+            ["res_model", "res_id", "activity_type_id", "active"]
+        )
         trigram = self.env.registry.has_trigram
         text = SQL("p.name || ' ' || COALESCE(p.psa_symptoms, '')")
         score = (
@@ -619,6 +624,12 @@ class HelpdeskTicket(models.Model):
               LEFT JOIN psa_product_version vf ON vf.id = p.psa_version_from_id
               LEFT JOIN psa_product_version vt ON vt.id = p.psa_version_to_id
              WHERE p.active AND p.psa_kind IS NOT NULL
+               AND (p.psa_published OR NOT EXISTS (
+                        SELECT 1 FROM mail_activity a
+                         WHERE a.res_model = 'document.page'
+                           AND a.res_id = p.id
+                           AND a.activity_type_id = %(todo)s
+                           AND a.active))
                AND (src.version_key IS NULL OR vf.id IS NULL
                     OR vf.version_key <= src.version_key)
                AND (src.version_key IS NULL OR vt.id IS NULL
@@ -631,6 +642,7 @@ class HelpdeskTicket(models.Model):
                                   AND r.module_id = src.module_id))
             """,
             rows=SQL(", ").join(rows),
+            todo=self.env.ref("mail.mail_activity_data_todo").id,
             score=score,
             text=text,
         )

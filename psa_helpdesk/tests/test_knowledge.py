@@ -677,6 +677,12 @@ class TestKnowledgeDocumentation(KnowledgeCommon):
         self.assertEqual(draft.psa_module_ids, self.mod_tax)
         activity = draft.activity_ids
         self.assertEqual(activity.user_id, self.writer)
+        # a draft under review is no suggestion, until its to-do is done
+        other = self._new(name="Taxes: interest rounding")
+        self.assertNotIn(draft, other.psa_article_suggestion_ids)
+        activity.action_feedback()
+        other.invalidate_recordset(["psa_article_suggestion_ids"])
+        self.assertIn(draft, other.psa_article_suggestion_ids)
         # once: no second draft nor to-do
         with self.assertRaises(UserError):
             ticket.with_user(self.agent).action_psa_solved_without_documentation()
