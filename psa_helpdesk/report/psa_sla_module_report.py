@@ -22,7 +22,6 @@ class PsaSlaModuleReport(models.Model):
     clock_id = fields.Many2one("psa.ticket.sla", string="SLA clock", readonly=True)
     module_id = fields.Many2one(
         "psa.product.module",
-        string="Module",
         readonly=True,
         help="The module the ticket is about (its affected module).",
     )
