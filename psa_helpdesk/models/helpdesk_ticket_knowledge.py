@@ -544,7 +544,8 @@ class HelpdeskTicket(models.Model):
     def _psa_knowledge_on_message(self, message):
         """Message step: a customer's reply on a ticket waiting for
         validation that accepts (the ticket is solved) or rejects (back to
-        work) the solution. Any other reply is left to the SLA step."""
+        work) the solution. Any other reply is left to the SLA step, and so
+        is an answer that cannot be applied (logged; the email is kept)."""
         waiting = self.filtered(
             lambda t: (
                 t.psa_validation_state in ("pending", "reminded")
@@ -555,8 +556,20 @@ class HelpdeskTicket(models.Model):
             if ticket._psa_sla_message_kind(message) != "customer":
                 continue
             answer = validation_answer(html2plaintext(message.body or ""))
-            if answer:
-                ticket._psa_validation_answer(answer)
+            if not answer:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    ticket._psa_validation_answer(answer)
+            except UserError as exc:
+                # an inbound email is never lost: the answer that cannot be
+                # applied stays a normal reply, for the agent
+                _logger.warning(
+                    "Ticket %s: the customer's answer (%s) could not be applied: %s",
+                    ticket.number,
+                    answer,
+                    exc,
+                )
 
     # ------------------------------------------------------------------
     # Suggestions

@@ -5,6 +5,8 @@ article suggestions, applying an article, customer validation by email, by
 portal and by timeout, workarounds and problems, solving without
 documentation, access per role."""
 
+from unittest.mock import patch
+
 from freezegun import freeze_time
 from markupsafe import Markup
 
@@ -904,6 +906,21 @@ class TestValidationByEmail(KnowledgeCommon, MailCase):
         self.env["mail.thread"].sudo().message_process(None, email)
         self.assertEqual(ticket.psa_validation_state, "pending")
         self.assertEqual(ticket.stage_id, self.stage_validation)
+
+    def test_answer_that_cannot_apply_keeps_the_email(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        Ticket = type(self.env["helpdesk.ticket"])
+        with (
+            patch.object(
+                Ticket, "_psa_solved_stage", side_effect=UserError("no stage")
+            ),
+            mute_logger("odoo.addons.psa_helpdesk.models.helpdesk_ticket_knowledge"),
+        ):
+            self.assertEqual(self._email(ticket, "Acepto", "x1"), ticket.id)
+        self.assertIn("Acepto", str(ticket.message_ids[:1].body))
+        self.assertNotEqual(ticket.psa_validation_state, "accepted")
+        self.assertFalse(ticket.stage_id.closed)
 
     def test_stranger_email_changes_nothing(self):
         ticket = self._new()
