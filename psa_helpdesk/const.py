@@ -187,10 +187,14 @@ VALIDATION_STATES = [
     ("accepted", "Accepted by the customer"),
     ("rejected", "Rejected by the customer"),
     ("timeout", "Closed without an answer"),
+    ("agent", "Closed by the agent while waiting"),
 ]
-# Words that, alone at the start of a customer's reply on a ticket waiting for
-# validation, accept or reject the solution (Spanish and English, lower case,
-# without accents). Anything else is a normal reply.
+# How a customer's reply on a ticket waiting for validation is read
+# (``validation_answer``; Spanish and English, lower case, without accents).
+# In doubt, a reply is a normal reply, for the agent: a wrong closure is far
+# worse than an agent reading a reply.
+# Words that accept the solution: an answer accepts only when its first
+# paragraph holds one of them and nothing but them and VALIDATION_FILLER_WORDS
 VALIDATION_ACCEPT_WORDS = (
     "acepto",
     "aceptado",
@@ -199,16 +203,52 @@ VALIDATION_ACCEPT_WORDS = (
     "resuelto",
     "solucionado",
     "funciona",
+    "funciono",
+    "anda",
+    "anduvo",
     "ok",
+    "okay",
     "accept",
     "accepted",
     "solved",
     "resolved",
     "works",
+    "worked",
     "fixed",
-    "yes",
-    "si",
 )
+# Words that may stand next to an acceptance without changing it
+VALIDATION_FILLER_WORDS = (
+    "si",
+    "ya",
+    "yes",
+    "gracias",
+    "muchas",
+    "mil",
+    "perfecto",
+    "perfectamente",
+    "genial",
+    "excelente",
+    "bien",
+    "correctamente",
+    "todo",
+    "ahora",
+    "esta",
+    "thanks",
+    "thank",
+    "you",
+    "great",
+    "perfect",
+    "perfectly",
+    "now",
+    "it",
+    "all",
+    "good",
+    "fine",
+    "is",
+    "saludos",
+    "regards",
+)
+# Phrases that reject the solution (in the first paragraph, not a question)
 VALIDATION_REJECT_WORDS = (
     "rechazo",
     "rechazado",
@@ -231,18 +271,26 @@ VALIDATION_REJECT_WORDS = (
     "still failing",
     "still broken",
 )
-# Words that make an acceptance doubtful ("funciona, pero no del todo", "no
-# problem, it works now"): such a reply is a normal reply, for the agent
-VALIDATION_DOUBT_WORDS = (
-    "no",
-    "not",
-    "pero",
-    "but",
-    "aunque",
-    "although",
-    "sin",
-    "todavia",
-    "still",
+# A bare "no" rejects only followed by these words at most ("No, gracias")
+VALIDATION_COURTESY_WORDS = ("gracias", "thanks", "thank", "you", "saludos")
+# Words that make a rejection phrase doubtful ("no problem, it works now")
+VALIDATION_DOUBT_WORDS = ("problem", "problema", "problemas", "worries")
+# Lines skipped before the answer: greetings
+VALIDATION_GREETINGS = (
+    "hola",
+    "buenas",
+    "buenos dias",
+    "buenas tardes",
+    "buenas noches",
+    "estimado",
+    "estimada",
+    "estimados",
+    "estimadas",
+    "hi",
+    "hello",
+    "dear",
+    "good morning",
+    "good afternoon",
 )
 # Business days a customer has to validate before a reminder, then as many
 # again before the ticket is closed as solved (a team may set its own)

@@ -45,7 +45,8 @@ steps, in this order:
    it lacks).
 3. **Checks** — ``_psa_check_resolution_on_write``: closing needs the
    resolution summary; ``_psa_check_knowledge_write``: solving after a
-   workaround needs the problem ticket.
+   workaround needs the problem ticket, only applying an article enters a
+   customer validation stage.
 4. **Before** — what later steps compare: urgency
    (``_psa_priority_before_write``), stages, policies and SLA context
    (``_psa_sla_before_write``), history values and starts
@@ -185,6 +186,7 @@ class HelpdeskTicket(models.Model):
         tickets = super().create(vals_list)
         tickets._psa_check_derived_write(given)
         tickets._psa_check_resolution_on_create()
+        tickets._psa_check_knowledge_create()
         tickets._psa_entitlement_after_create()
         tickets._psa_priority_after_create()
         tickets._psa_sla_after_create()

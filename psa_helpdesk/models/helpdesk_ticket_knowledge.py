@@ -20,7 +20,18 @@ pauses the SLA clocks like any pause stage (``psa.sla.policy
 buttons (``_psa_validation_answer``). Without an answer, the scheduled action
 ``_cron_psa_validation_timeout`` sends a reminder after the team's
 validation days (business days, on the ticket's support calendar), then
-closes the ticket as solved after as many again."""
+closes the ticket as solved after as many again.
+
+One rule, kept by ``_psa_knowledge_vals`` and ``_psa_check_knowledge_write``
+for every path (form, RPC and bulk writes, portal, email, cron, problem
+closure): a ticket is in a customer validation stage if and only if its
+validation is ``pending``/``reminded``, with a deadline. Only applying an
+article enters the stage; leaving it otherwise than by an answer or the
+timeout ends the validation (closed by an agent: recorded as ``agent``).
+A reply that is not clearly an answer (``validation_answer``: in doubt,
+None) is a normal reply: the SLA engine sends the ticket back to work and
+the validation ends there, for the agent to read it and, if need be, send
+the solution again."""
 
 import logging
 import re
@@ -38,8 +49,11 @@ from ..const import (
     ARTICLE_LIMIT,
     ARTICLE_SIMILARITY,
     VALIDATION_ACCEPT_WORDS,
+    VALIDATION_COURTESY_WORDS,
     VALIDATION_DAYS,
     VALIDATION_DOUBT_WORDS,
+    VALIDATION_FILLER_WORDS,
+    VALIDATION_GREETINGS,
     VALIDATION_REJECT_WORDS,
     VALIDATION_STATES,
 )
@@ -47,9 +61,15 @@ from ..tools.cron import run_in_batches
 
 _logger = logging.getLogger(__name__)
 
-# A reply longer than this (words of its first line) is never read as an
-# acceptance or a rejection: it is a normal reply
+# A reply whose answer (first paragraph) is longer than this (words) is never
+# read as an acceptance or a rejection: it is a normal reply
 VALIDATION_MAX_WORDS = 8
+# Where the quoted original starts in a reply ("El lun, ... escribió:",
+# "On Mon, ... wrote:", "-----Original Message-----", "De: ...", "From: ...")
+QUOTE_HEADER = re.compile(
+    r"^\s*(>|-{2,}|_{5,}|(de|from|enviado|sent)\s*:|(el|on)\s.*(escribio|wrote)\s*:)",
+    re.IGNORECASE,
+)
 
 
 def _normalize(text):
@@ -59,35 +79,71 @@ def _normalize(text):
     return " ".join(re.findall(r"[\w']+", text))
 
 
+def _reply_paragraphs(text):
+    """The paragraphs (lists of lines) the customer wrote in ``text``, up
+    to the quoted original (or under it, when the reply starts with it),
+    greeting lines ("Hola,", "Buenos días") left out."""
+    paragraphs, current = [], []
+    for line in (text or "").splitlines():
+        plain = unicodedata.normalize("NFKD", line)
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        if QUOTE_HEADER.match(plain):
+            if paragraphs or current:
+                break
+            continue  # the answer written under the quote
+        if not line.strip():
+            if current:
+                paragraphs.append(current)
+            current = []
+            continue
+        words = _normalize(line).split()
+        greeting = any(
+            " ".join(words[: len(g.split())]) == g for g in VALIDATION_GREETINGS
+        )
+        if not paragraphs and not current and greeting and len(words) <= 4:
+            continue
+        current.append(line)
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
 def validation_answer(text):
     """``"accept"``, ``"reject"`` or None for the plain ``text`` of a
-    customer's reply, read from its first non-empty line that is not quoted
-    (``>``), if short (at most ``VALIDATION_MAX_WORDS`` words); Spanish and
-    English, accents and case ignored:
+    customer's reply, read from its first paragraph (greeting lines and the
+    quoted original left out), if short (at most ``VALIDATION_MAX_WORDS``
+    words); Spanish and English, accents and case ignored. In doubt, None:
+    a normal reply, for the agent — never a silent closure:
 
-    - a rejection phrase ("no funciona", "sigue igual", "not solved") rejects;
-    - a bare "no" ("No", "No, gracias") rejects;
-    - an acceptance word ("acepto", "funciona", "solved") accepts, unless a
-      word of doubt stands next to it ("funciona, pero no del todo", "no
-      problem, it works"): a doubtful answer is a normal reply, for the
-      agent to read — never a silent closure.
+    - a question anywhere in the reply ("?") is a normal reply;
+    - a rejection phrase ("no funciona", "sigue igual", "not solved")
+      rejects, unless a word of doubt stands in the answer ("no problem");
+    - a bare "no", alone or with thanks ("No", "No, gracias"), rejects;
+    - an acceptance word ("acepto", "funciona", "funcionó", "solved")
+      accepts only when the answer says nothing else than acceptance words
+      and fillers (``VALIDATION_FILLER_WORDS``: "sí, ya funciona, gracias"):
+      "ok, lo pruebo mañana", "funciona mal", "funciona en test, en
+      producción falla" are normal replies.
 
-    Anything else (a question, a long line) is None: a normal reply."""
-    for line in (text or "").splitlines():
-        if not line.strip() or line.lstrip().startswith(">"):
-            continue
-        words = _normalize(line)
-        if not words or len(words.split()) > VALIDATION_MAX_WORDS:
-            return None
-        padded = f" {words} "
-        if any(f" {phrase} " in padded for phrase in VALIDATION_REJECT_WORDS):
-            return "reject"
-        accepts = any(f" {word} " in padded for word in VALIDATION_ACCEPT_WORDS)
-        if words.split()[0] == "no" and not accepts:
-            return "reject"
-        if accepts and not any(f" {w} " in padded for w in VALIDATION_DOUBT_WORDS):
-            return "accept"
+    Source: SPEC §8, issue 17 and its QA findings."""
+    paragraphs = _reply_paragraphs(text)
+    if not paragraphs:
         return None
+    if any("?" in line or "\u00bf" in line for p in paragraphs for line in p):
+        return None
+    words = _normalize(" ".join(paragraphs[0])).split()
+    if not words or len(words) > VALIDATION_MAX_WORDS:
+        return None
+    padded = f" {' '.join(words)} "
+    doubt = any(w in VALIDATION_DOUBT_WORDS for w in words)
+    if not doubt and any(f" {p} " in padded for p in VALIDATION_REJECT_WORDS):
+        return "reject"
+    if words[0] == "no" and all(w in VALIDATION_COURTESY_WORDS for w in words[1:]):
+        return "reject"
+    if any(w in VALIDATION_ACCEPT_WORDS for w in words) and all(
+        w in VALIDATION_ACCEPT_WORDS or w in VALIDATION_FILLER_WORDS for w in words
+    ):
+        return "accept"
     return None
 
 
@@ -265,12 +321,19 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
 
-    @api.depends("psa_article_kind", "psa_problem_id.stage_id.closed", "psa_problem_id")
+    @api.depends(
+        "psa_article_kind",
+        "psa_problem_id",
+        "psa_problem_id.stage_id.closed",
+        "psa_problem_id.stage_id.psa_close_kind",
+    )
     def _compute_psa_fix_pending(self):
+        """Pending until the problem ticket is closed as solved: a problem
+        cancelled (closed as not solved) brought no fix."""
         for ticket in self:
-            ticket.psa_fix_pending = (
-                ticket.psa_article_kind == "workaround"
-                and not ticket.sudo().psa_problem_id.stage_id.closed
+            stage = ticket.sudo().psa_problem_id.stage_id
+            ticket.psa_fix_pending = ticket.psa_article_kind == "workaround" and not (
+                stage.closed and stage.psa_close_kind == "solved"
             )
 
     @api.depends(
@@ -354,43 +417,97 @@ class HelpdeskTicket(models.Model):
 
         - the affected module cleared when a new installation lacks it (and
           no module is given);
-        - the customer validation ended (``psa_validation_state`` cleared)
-          when tickets waiting for it leave the validation stage otherwise
-          than by an answer or the timeout (which write the state): an
-          agent moved them, or the customer's reply was a question (the SLA
-          engine sends the ticket back to work). Only when every ticket of
-          ``self`` waits, since ``vals`` is shared."""
+        - the customer validation ended (``psa_validation_state`` and its
+          deadline cleared) on the tickets waiting for it that leave the
+          validation stage otherwise than by an answer or the timeout
+          (which write the state): an agent moved them, or the customer's
+          reply was a normal reply (the SLA engine sends the ticket back to
+          work). When only some of ``self`` wait (``vals`` is shared), they
+          are ended first, on their own. Closed by the agent (a closing
+          stage), the validation is recorded as ``agent``, with its date and
+          hours, as an answer would be.
+
+        The rule kept (one place): a ticket is in a customer validation
+        stage if and only if its validation is ``pending``/``reminded``."""
         if "installation_id" in vals and "affected_module_id" not in vals:
             installation = self.env["psa.installation"].browse(vals["installation_id"])
             if self.affected_module_id - installation.sudo().module_ids:
                 vals = dict(vals, affected_module_id=False)
         if vals.get("stage_id") and "psa_validation_state" not in vals:
             stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-            if (
-                self
-                and not stage.psa_customer_validation
-                and all(t.psa_validation_state in ("pending", "reminded") for t in self)
-            ):
-                vals = dict(vals, psa_validation_state=False)
+            if stage.psa_customer_validation:
+                return vals
+            ended = {"psa_validation_state": False, "psa_validation_deadline": False}
+            waiting = self.sudo().filtered(
+                lambda t: t.psa_validation_state in ("pending", "reminded")
+            )
+            if waiting and stage.closed:
+                # closed by the agent while waiting: recorded, as an answer
+                now = fields.Datetime.now()
+                for ticket in waiting:
+                    sent = ticket.psa_validation_sent or now
+                    ticket.write(
+                        dict(
+                            ended,
+                            psa_validation_state="agent",
+                            psa_validation_date=now,
+                            psa_validation_hours=(now - sent).total_seconds() / 3600.0,
+                        )
+                    )
+            elif waiting and waiting == self.sudo():
+                vals = dict(vals, **ended)
+            elif waiting:
+                # sudo: fields the validation owns (readonly on the form)
+                waiting.write(ended)
         return vals
 
     def _psa_check_knowledge_write(self, vals):
-        """Write step (a check, before the update): a ticket solved with a
-        workaround needs its problem ticket (SPEC §5, seed 04 §6).
+        """Write step (a check, before the update, on the values as they
+        will be after it):
 
-        :raise UserError: naming the tickets without a problem"""
-        if not vals.get("stage_id"):
+        - a ticket enters a customer validation stage only with a pending
+          validation (applying an article, ``_psa_apply_article``): moved
+          there by hand, it would pause its SLA clocks with no deadline nor
+          answer to wait for;
+        - a ticket solved with a workaround needs its problem ticket (SPEC
+          §5, seed 04 §6): solving it without one, or unlinking the problem
+          of a ticket solved or waiting for validation with a workaround, is
+          refused.
+
+        :raise UserError: naming the tickets refused"""
+        stage = self.env["helpdesk.ticket.stage"].browse(vals.get("stage_id") or ())
+        if stage.psa_customer_validation and vals.get("psa_validation_state") not in (
+            "pending",
+            "reminded",
+        ):
+            moved = self.sudo().filtered(lambda t: t.stage_id != stage)
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "%(tickets)s: a ticket waits for the customer's "
+                        "validation only once a solution was sent to them: "
+                        "apply an article instead of moving it to %(stage)s.",
+                        tickets=", ".join(moved.mapped("display_name")),
+                        stage=stage.display_name,
+                    )
+                )
+        if not stage and "psa_problem_id" not in vals:
             return
-        stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-        if not (stage.closed and stage.psa_close_kind == "solved"):
-            return
-        problem_given = bool(vals.get("psa_problem_id"))
+        problem_after = "psa_problem_id" in vals and bool(vals["psa_problem_id"])
         missing = self.sudo().filtered(
             lambda t: (
                 t.psa_article_kind == "workaround"
-                and not t.psa_problem_id
-                and not problem_given
-                and t.stage_id != stage
+                and not (
+                    problem_after
+                    if "psa_problem_id" in vals
+                    else bool(t.psa_problem_id)
+                )
+                and (
+                    (stage or t.stage_id).closed
+                    and (stage or t.stage_id).psa_close_kind == "solved"
+                    or (stage or t.stage_id).psa_customer_validation
+                )
+                and (t.stage_id != stage or "psa_problem_id" in vals)
             )
         )
         if missing:
@@ -403,10 +520,32 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
+    def _psa_check_knowledge_create(self):
+        """Create step (a check, after the insert): no ticket is created in
+        a customer validation stage (nothing was sent to validate).
+
+        :raise UserError: naming the tickets"""
+        waiting = self.sudo().filtered(
+            lambda t: (
+                t.stage_id.psa_customer_validation
+                and t.psa_validation_state not in ("pending", "reminded")
+            )
+        )
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "%(tickets)s: a ticket waits for the customer's validation "
+                    "only once a solution was sent to them: create it in "
+                    "another stage, then apply an article.",
+                    tickets=", ".join(waiting.mapped("display_name")),
+                )
+            )
+
     def _psa_knowledge_on_message(self, message):
         """Message step: a customer's reply on a ticket waiting for
         validation that accepts (the ticket is solved) or rejects (back to
-        work) the solution. Any other reply is left to the SLA step."""
+        work) the solution. Any other reply is left to the SLA step, and so
+        is an answer that cannot be applied (logged; the email is kept)."""
         waiting = self.filtered(
             lambda t: (
                 t.psa_validation_state in ("pending", "reminded")
@@ -417,8 +556,20 @@ class HelpdeskTicket(models.Model):
             if ticket._psa_sla_message_kind(message) != "customer":
                 continue
             answer = validation_answer(html2plaintext(message.body or ""))
-            if answer:
-                ticket._psa_validation_answer(answer)
+            if not answer:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    ticket._psa_validation_answer(answer)
+            except UserError as exc:
+                # an inbound email is never lost: the answer that cannot be
+                # applied stays a normal reply, for the agent
+                _logger.warning(
+                    "Ticket %s: the customer's answer (%s) could not be applied: %s",
+                    ticket.number,
+                    answer,
+                    exc,
+                )
 
     # ------------------------------------------------------------------
     # Suggestions
@@ -433,7 +584,9 @@ class HelpdeskTicket(models.Model):
         the ticket's subject with the article's title and symptoms, then how
         many tickets the article solved. Articles neither about the
         affected module nor similar enough (``ARTICLE_SIMILARITY``) are left
-        out. One query for all of ``self``; record rules apply to the result.
+        out, and so are drafts under review (unpublished, with an open
+        to-do, as ``action_psa_solved_without_documentation`` makes them).
+        One query for all of ``self``; record rules apply to the result.
 
         :return: ``{index in self: document.page records}``, best first"""
         rows = []
@@ -455,6 +608,9 @@ class HelpdeskTicket(models.Model):
         self.env["document.page"].flush_model()
         self.env["psa.product.version"].flush_model(["version_key"])
         self.env["helpdesk.ticket"].flush_model(["psa_article_id", "stage_id"])
+        self.env["mail.activity"].flush_model(
+            ["res_model", "res_id", "activity_type_id", "active"]
+        )
         trigram = self.env.registry.has_trigram
         text = SQL("p.name || ' ' || COALESCE(p.psa_symptoms, '')")
         score = (
@@ -481,6 +637,12 @@ class HelpdeskTicket(models.Model):
               LEFT JOIN psa_product_version vf ON vf.id = p.psa_version_from_id
               LEFT JOIN psa_product_version vt ON vt.id = p.psa_version_to_id
              WHERE p.active AND p.psa_kind IS NOT NULL
+               AND (p.psa_published OR NOT EXISTS (
+                        SELECT 1 FROM mail_activity a
+                         WHERE a.res_model = 'document.page'
+                           AND a.res_id = p.id
+                           AND a.activity_type_id = %(todo)s
+                           AND a.active))
                AND (src.version_key IS NULL OR vf.id IS NULL
                     OR vf.version_key <= src.version_key)
                AND (src.version_key IS NULL OR vt.id IS NULL
@@ -493,6 +655,7 @@ class HelpdeskTicket(models.Model):
                                   AND r.module_id = src.module_id))
             """,
             rows=SQL(", ").join(rows),
+            todo=self.env.ref("mail.mail_activity_data_todo").id,
             score=score,
             text=text,
         )
@@ -540,11 +703,28 @@ class HelpdeskTicket(models.Model):
     # Applying an article, customer validation
     # ------------------------------------------------------------------
 
+    def _psa_check_not_closed(self):
+        """:raise UserError: the ticket is closed (a solution is applied to
+        an open ticket; reopening is the agent's decision, not a side
+        effect)"""
+        self.ensure_one()
+        if self.sudo().stage_id.closed:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is closed: reopen it before applying an "
+                    "article.",
+                    ticket=self.display_name,
+                )
+            )
+
     def action_psa_apply_article(self):
         """Open the wizard that applies an article (the one in the context
-        key ``psa_article_id``, else the best suggestion) to the ticket."""
+        key ``psa_article_id``, else the best suggestion) to the ticket.
+
+        :raise UserError: the ticket is closed"""
         self.ensure_one()
         self.check_access("write")
+        self._psa_check_not_closed()
         article_id = (
             self.env.context.get("psa_article_id")
             or self.psa_article_suggestion_ids[:1].id
@@ -638,6 +818,7 @@ class HelpdeskTicket(models.Model):
             validation stage"""
         self.ensure_one()
         self.check_access("write")
+        self._psa_check_not_closed()
         if not article.psa_kind or article.psa_product_id != self.psa_product_id:
             raise UserError(
                 self.env._(
@@ -659,15 +840,18 @@ class HelpdeskTicket(models.Model):
             )
         stage = self._psa_validation_stage()
         now = fields.Datetime.now()
-        vals = {"stage_id": stage.id}
+        vals = {}
         if problem and problem != self.psa_problem_id:
             vals["psa_problem_id"] = problem.id
         if is_html_empty(self.psa_resolution):
             vals["psa_resolution"] = body
-        self.write(vals)
-        # sudo: fields the action owns (readonly on the form)
+        if vals:
+            self.write(vals)
+        # sudo: fields the action owns (readonly on the form); the stage
+        # with them, as the only way into a customer validation stage
         self.sudo().write(
             {
+                "stage_id": stage.id,
                 "psa_article_id": article.id,
                 "psa_validation_state": "pending",
                 "psa_validation_sent": now,
@@ -688,6 +872,13 @@ class HelpdeskTicket(models.Model):
     def _psa_customer_lang(self):
         self.ensure_one()
         return self.partner_id.lang or self.company_id.partner_id.lang or "en_US"
+
+    def _psa_customer_tz(self):
+        """The time zone the customer reads dates in: theirs, else the
+        ticket's support calendar's, else UTC."""
+        self.ensure_one()
+        calendar = self.sudo()._psa_support_calendar()
+        return self.partner_id.tz or (calendar and calendar.tz) or "UTC"
 
     def _psa_validation_request(self, article):
         """The text (HTML) sent with an article, in the customer's language:
@@ -717,7 +908,10 @@ class HelpdeskTicket(models.Model):
         :raise UserError: the ticket waits for no validation"""
         self.ensure_one()
         ticket = self.sudo()
-        if ticket.psa_validation_state not in ("pending", "reminded"):
+        if (
+            ticket.psa_validation_state not in ("pending", "reminded")
+            or not ticket.stage_id.psa_customer_validation
+        ):
             raise UserError(
                 self.env._(
                     "Ticket %(ticket)s is not waiting for your validation.",
@@ -726,6 +920,7 @@ class HelpdeskTicket(models.Model):
             )
         now = fields.Datetime.now()
         done = {
+            "psa_validation_deadline": False,
             "psa_validation_date": now,
             "psa_validation_hours": (now - ticket.psa_validation_sent).total_seconds()
             / 3600.0
@@ -754,6 +949,13 @@ class HelpdeskTicket(models.Model):
                 )
             )
         return True
+
+    def _psa_portal_close_stages(self):
+        """None while the ticket waits for the customer's validation: the
+        accept button is then the way to close it (its answer is recorded)."""
+        if self.sudo().psa_validation_state in ("pending", "reminded"):
+            return self.env["helpdesk.ticket.stage"]
+        return super()._psa_portal_close_stages()
 
     def _psa_portal_validate(self, answer):
         """The portal buttons: the ticket's customer accepts or rejects the
@@ -813,6 +1015,7 @@ class HelpdeskTicket(models.Model):
             ticket.with_context(psa_validation_timeout=True).write(
                 {
                     "psa_validation_state": "timeout",
+                    "psa_validation_deadline": False,
                     "psa_validation_date": now,
                     "psa_validation_hours": (
                         now - (ticket.psa_validation_sent or now)
@@ -825,7 +1028,11 @@ class HelpdeskTicket(models.Model):
                 body=env._(
                     "Closed as solved: the customer did not answer the solution "
                     "sent on %(date)s, nor its reminder.",
-                    date=fields.Datetime.to_string(ticket.psa_validation_sent),
+                    date=tools.format_datetime(
+                        env,
+                        ticket.psa_validation_sent,
+                        tz=ticket._psa_customer_tz(),
+                    ),
                 )
             )
 
@@ -839,14 +1046,23 @@ class HelpdeskTicket(models.Model):
         ticket's resolution, and a documentation to-do on it for the team's
         documentation owner (else its leader, else the user).
 
-        :raise UserError: no resolution summary yet, or an article is
-            already applied"""
+        :raise UserError: no resolution summary yet, an article is already
+            applied, or the ticket was already marked so (one draft, one
+            to-do)"""
         self.ensure_one()
         self.check_access("write")
         if self.psa_article_id:
             raise UserError(
                 self.env._(
                     "Ticket %(ticket)s was solved with an article.",
+                    ticket=self.display_name,
+                )
+            )
+        if self.psa_no_documentation:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s was already marked as solved without "
+                    "documentation: its draft and to-do exist.",
                     ticket=self.display_name,
                 )
             )

@@ -12,6 +12,8 @@ What a ticket does with an inbound email is in
 ``helpdesk_ticket_communication.py``."""
 
 import logging
+import re
+import unicodedata
 
 from odoo import api, models
 from odoo.tools import email_normalize, email_split
@@ -42,6 +44,21 @@ PRECEDENCE_KINDS = {
 NO_AUTOREPLY_HEADERS = ("X-Auto-Response-Suppress", "List-Id", "List-Unsubscribe")
 # Header values that say "no"
 NO_VALUES = {"", "no", "false", "0", "none"}
+# Subjects auto-responders put before the original one when they set no
+# header (Exchange's out-of-office sets only X-Auto-Response-Suppress):
+# lower case, without accents
+AUTOREPLY_SUBJECTS = re.compile(
+    r"^\s*(respuesta automatica|fuera de (la )?oficina|"
+    r"automatic reply|auto[- ]?reply|autoresponse|auto[- ]?response|"
+    r"out of (the )?office|reponse automatique|"
+    r"abwesenheitsnotiz|automatische antwort)\b.*:",
+)
+
+
+def _plain(value):
+    """``value`` (a header) in lower case, without accents."""
+    text = unicodedata.normalize("NFKD", str(value or ""))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 class MailThread(models.AbstractModel):
@@ -57,7 +74,9 @@ class MailThread(models.AbstractModel):
         ``auto_reply``/``bulk``/``junk``/``list``, reports (delivery status
         notifications, RFC 3464, and read receipts) and the bounces the
         standard gateway recognises, and an empty ``Return-Path`` (``<>``,
-        the null sender of notifications).
+        the null sender of notifications), and a subject that auto-responders
+        set ("Respuesta automática: ...", "Out of office: ...",
+        ``AUTOREPLY_SUBJECTS``) when they set none of these headers.
         Not automatic, but not to be answered automatically:
         ``X-Auto-Response-Suppress`` (Exchange puts it on persons' mail too)
         and mailing-list headers.
@@ -100,6 +119,8 @@ class MailThread(models.AbstractModel):
             kind = PRECEDENCE_KINDS[precedence]
         elif header("Return-Path") == "<>":
             kind = "auto_generated"
+        elif AUTOREPLY_SUBJECTS.match(_plain(message.get("Subject"))):
+            kind = "auto_reply"
         no_autoreply = bool(kind) or any(
             header(h) not in NO_VALUES for h in NO_AUTOREPLY_HEADERS
         )

@@ -9,11 +9,10 @@ not known (running, paused, at risk) or when the clock was cancelled. SQL's
 ``AVG(compliance_rate) = met / (met + breached + met late)``, computed by the
 database in the same grouped query as the counts.
 
-The modules of a ticket are a many2many: a clock joined to them would count
-once per module. Here the clock counts once, and ``module_ids`` only filters;
-grouping by installed module is the job of ``psa.sla.module.report``. The
-module a ticket is about, ``affected_module_id`` (one per ticket), groups
-here: each clock once.
+The modules installed are a many2many: a clock joined to them would count
+once per module. Here the clock counts once, and ``module_ids`` only filters.
+The module a ticket is about, ``affected_module_id`` (one per ticket),
+groups here and in ``psa.sla.module.report``: each clock once.
 """
 
 from odoo import fields, models
@@ -46,7 +45,7 @@ class PsaSlaReport(models.Model):
     module_ids = fields.Many2many(
         related="ticket_id.psa_module_ids",
         string="Modules",
-        help="To filter on; group by module in the SLA compliance per module report.",
+        help="To filter on; group by the affected module.",
     )
     affected_module_id = fields.Many2one(
         "psa.product.module",

@@ -395,7 +395,7 @@ class TestClosingKinds(IntegrityCommon):
                         [],
                     )
                 )
-                # the module report counts a clock once per module
+                # the module report counts a clock once (its affected module)
                 self.assertTrue(groups[0]["finished_count"])
                 self.assertEqual(groups[0]["met_count"], groups[0]["finished_count"])
                 self.assertEqual(groups[0]["compliance_rate"], 100)

@@ -5,7 +5,10 @@ article suggestions, applying an article, customer validation by email, by
 portal and by timeout, workarounds and problems, solving without
 documentation, access per role."""
 
+from unittest.mock import patch
+
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -140,9 +143,9 @@ class KnowledgeCommon(PsaContractCommon):
         return wizard
 
     def _customer_reply(self, ticket, body):
-        # as the mail gateway posts an email of the customer
+        # as the mail gateway posts an email of the customer (HTML)
         ticket.sudo().message_post(
-            body=body,
+            body=Markup(body),
             author_id=self.contact.id,
             message_type="email",
             subtype_xmlid="mail.mt_comment",
@@ -349,6 +352,11 @@ class TestApplyArticle(KnowledgeCommon):
         self._apply(ticket, self.art_workaround)
         problem = ticket.psa_problem_id
         self.assertTrue(problem.psa_is_problem)
+        # with the incident's context
+        self.assertEqual(problem.installation_id, ticket.installation_id)
+        self.assertEqual(problem.affected_module_id, ticket.affected_module_id)
+        self.assertEqual(problem.request_type, ticket.request_type)
+        self.assertEqual(problem.user_id, self.agent)
         self.assertTrue(ticket.psa_fix_pending)
         self.assertEqual(ticket.psa_validation_state, "pending")
         # the problem's fix ends "permanent fix pending"
@@ -357,12 +365,75 @@ class TestApplyArticle(KnowledgeCommon):
         )
         self.assertFalse(ticket.psa_fix_pending)
 
+    def test_cancelled_problem_brings_no_fix(self):
+        cancelled = self.env["helpdesk.ticket.stage"].create(
+            {
+                "name": "Cancelled problem",
+                "closed": True,
+                "psa_close_kind": "not_solved",
+                "team_ids": [Command.set(self.team_l1.ids)],
+            }
+        )
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        ticket.psa_problem_id.sudo().stage_id = cancelled
+        self.assertTrue(ticket.psa_fix_pending)
+
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")
         ticket.sudo().psa_article_id = self.art_workaround
         with self.assertRaises(UserError):
             ticket.with_user(self.agent).stage_id = self.stage_done
         self.assertEqual(ticket.stage_id, self.stage_progress)
+
+    def test_workaround_rule_on_values_after_write(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id
+        self.assertTrue(problem)
+        agent_ticket = ticket.with_user(self.agent)
+        # unlinking the problem while waiting: the acceptance could not solve
+        with self.assertRaises(UserError):
+            agent_ticket.write({"psa_problem_id": False})
+        # unlinking and solving in one write
+        with self.assertRaises(UserError):
+            agent_ticket.write(
+                {"psa_problem_id": False, "stage_id": self.stage_done.id}
+            )
+        self.assertEqual(ticket.psa_problem_id, problem)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        # solved with its problem; then unlinking it is refused too
+        ticket.with_user(self.agent).stage_id = self.stage_done
+        with self.assertRaises(UserError):
+            agent_ticket.write({"psa_problem_id": False})
+        self.assertEqual(ticket.psa_problem_id, problem)
+
+    def test_closed_ticket_refused(self):
+        ticket = self._new(psa_resolution="<p>Done</p>")
+        ticket.with_user(self.agent).stage_id = self.stage_done
+        with self.assertRaises(UserError):
+            ticket.with_user(self.agent).action_psa_apply_article()
+        with self.assertRaises(UserError):
+            self._apply(ticket, self.art_tax)
+        with self.assertRaises(UserError):
+            self._apply(ticket, self.art_workaround)
+        self.assertEqual(ticket.stage_id, self.stage_done)
+        self.assertFalse(ticket.psa_article_id)
+        self.assertFalse(ticket.psa_problem_id)
+
+    def test_validation_stage_only_by_applying(self):
+        ticket = self._new()
+        with self.assertRaises(UserError):
+            ticket.with_user(self.agent).write({"stage_id": self.stage_validation.id})
+        self.assertEqual(ticket.stage_id, self.stage_progress)
+        self.assertFalse(self._resolution_clock(ticket).paused_since)
+        with self.assertRaises(UserError):
+            self._new(stage_id=self.stage_validation.id)
+        # applying: in the stage, with a validation pending and a deadline
+        self._apply(ticket, self.art_tax)
+        self.assertEqual(ticket.stage_id, self.stage_validation)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        self.assertTrue(ticket.psa_validation_deadline)
 
     def test_restricted_user_cannot_apply(self):
         ticket = self._new()
@@ -407,6 +478,38 @@ class TestCustomerValidation(KnowledgeCommon):
             self.assertIsNone(validation_answer(text), text)
         self.assertEqual(validation_answer("> quoted\nAccepted\n"), "accept")
 
+    def test_doubtful_answers_are_normal_replies(self):
+        # a question, a deferral, a qualified statement: for the agent
+        for text in (
+            "Ok, lo pruebo mañana y les aviso",
+            "Ok, gracias. ¿Y cuándo llega la versión nueva?",
+            "¿Funciona también para la versión 3.9?",
+            "Funciona?",
+            "Funciona en test, en producción falla",
+            "funciona mal",
+            "Solved? nope",
+            "Funciona.\n\n¿Cuándo llega la 4.0?",
+            # a reply that starts with "no" is not a rejection
+            "No estoy en la oficina hasta el lunes.",
+            "No puedo probarlo hasta mañana",
+            "No me llegó ningún archivo adjunto",
+        ):
+            self.assertIsNone(validation_answer(text), text)
+
+    def test_answer_after_greeting_and_past_tenses(self):
+        for text in (
+            "Hola,\n\nFunciona perfecto. Gracias",
+            "Buenos días\nya funciona",
+            "Funcionó!",
+            "Perfecto, funcionó",
+            "Anduvo, gracias",
+            (
+                "Acepto\n\nSaludos,\nJuan\n\nEl lun, 2 mar 2026, Soporte "
+                "escribió:\n> ¿Funciona?"
+            ),
+        ):
+            self.assertEqual(validation_answer(text), "accept", text)
+
     def test_accept_by_email(self):
         ticket = self._new()
         self._apply(ticket, self.art_tax)
@@ -448,6 +551,49 @@ class TestCustomerValidation(KnowledgeCommon):
         # an agent taking the ticket back ends the wait
         ticket.with_user(self.agent).stage_id = self.stage_progress
         self.assertFalse(ticket.psa_validation_state)
+
+    def test_bulk_move_ends_the_validation_of_each(self):
+        portal = new_test_user(
+            self.env,
+            login="psa_kn_bulk_portal",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+        )
+        waiting, other = self._new(), self._new(name="Another request")
+        self._apply(waiting, self.art_tax)
+        (waiting | other).with_user(self.agent).write(
+            {"stage_id": self.stage_progress.id}
+        )
+        self.assertEqual(waiting.stage_id, self.stage_progress)
+        self.assertFalse(waiting.psa_validation_state)
+        self.assertFalse(waiting.psa_validation_deadline)
+        self.assertFalse(other.psa_validation_state)
+        # nothing left to accept from the portal
+        with self.assertRaises(UserError):
+            waiting.with_user(portal)._psa_portal_validate("accept")
+        self.assertEqual(waiting.stage_id, self.stage_progress)
+
+    def test_agent_closing_while_waiting_is_recorded(self):
+        self.stage_done.close_from_portal = True
+        portal = new_test_user(
+            self.env,
+            login="psa_kn_close_portal",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+        )
+        ticket = self._new()
+        self.assertIn(
+            self.stage_done, ticket.with_user(portal)._psa_portal_close_stages()
+        )
+        self._apply(ticket, self.art_tax)
+        # waiting: the accept button is the portal's only way to close
+        self.assertFalse(ticket.with_user(portal)._psa_portal_close_stages())
+        with self.assertRaises(UserError):
+            ticket.with_user(portal)._psa_portal_close(self.stage_done, "ok")
+        ticket.with_user(self.agent).stage_id = self.stage_done
+        self.assertEqual(ticket.psa_validation_state, "agent")
+        self.assertTrue(ticket.psa_validation_date)
+        self.assertFalse(ticket.psa_validation_deadline)
 
     def test_other_person_cannot_accept(self):
         ticket = self._new()
@@ -510,6 +656,8 @@ class TestCustomerValidation(KnowledgeCommon):
         self.assertEqual(ticket.psa_validation_state, "timeout")
         self.assertEqual(ticket.stage_id, self.stage_done)
         self.assertIn("did not answer", str(ticket.message_ids[:1].body))
+        # the date of the solution, as the customer reads it (not raw UTC)
+        self.assertNotIn("2026-03-02 10:00:00", str(ticket.message_ids[:1].body))
         self.assertGreater(ticket.psa_validation_hours, 24 * 10)
 
 
@@ -531,6 +679,21 @@ class TestKnowledgeDocumentation(KnowledgeCommon):
         self.assertEqual(draft.psa_module_ids, self.mod_tax)
         activity = draft.activity_ids
         self.assertEqual(activity.user_id, self.writer)
+        # a draft under review is no suggestion, until its to-do is done
+        other = self._new(name="Taxes: interest rounding")
+        self.assertNotIn(draft, other.psa_article_suggestion_ids)
+        activity.action_feedback()
+        other.invalidate_recordset(["psa_article_suggestion_ids"])
+        self.assertIn(draft, other.psa_article_suggestion_ids)
+        # once: no second draft nor to-do
+        with self.assertRaises(UserError):
+            ticket.with_user(self.agent).action_psa_solved_without_documentation()
+        self.assertEqual(
+            self.env["document.page"].search_count(
+                [("psa_symptoms", "=", "Taxes: interest rounding")]
+            ),
+            1,
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -612,13 +775,22 @@ class TestKnowledgeReports(KnowledgeCommon):
         tax = self._new(name="Taxes fail")
         land = self._new(name="Land registry fails")
         tickets = tax | land
-        Report = self.env["psa.sla.report"].with_user(self.analyst)
+        self.assertEqual(tax.affected_module_id, self.mod_tax)
+        self.assertEqual(land.affected_module_id, self.mod_land)
         domain = [("ticket_id", "in", tickets.ids)]
-        groups = dict(Report._read_group(domain, ["affected_module_id"], ["__count"]))
-        # one row per clock: each clock counts once, in its ticket's module
-        self.assertEqual(groups[self.mod_tax], len(tax.sudo().psa_sla_ids))
-        self.assertEqual(groups[self.mod_land], len(land.sudo().psa_sla_ids))
-        self.assertEqual(sum(groups.values()), Report.search_count(domain))
+        for model, groupby in (
+            ("psa.sla.report", "affected_module_id"),
+            # the per-module report groups by the affected module too, not
+            # by every module installed
+            ("psa.sla.module.report", "module_id"),
+        ):
+            Report = self.env[model].with_user(self.analyst)
+            groups = dict(Report._read_group(domain, [groupby], ["__count"]))
+            # one row per clock: each clock counts once, in its ticket's module
+            self.assertEqual(set(groups), {self.mod_tax, self.mod_land}, model)
+            self.assertEqual(groups[self.mod_tax], len(tax.sudo().psa_sla_ids))
+            self.assertEqual(groups[self.mod_land], len(land.sudo().psa_sla_ids))
+            self.assertEqual(sum(groups.values()), Report.search_count(domain))
 
     def test_knowledge_figures(self):
         accepted = self._new()
@@ -700,6 +872,56 @@ class TestValidationByEmail(KnowledgeCommon, MailCase):
         self.assertEqual(ticket.psa_validation_state, "rejected")
         self.assertEqual(ticket.stage_id, self.stage_progress)
 
+    def test_question_by_email_does_not_close(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self._email(ticket, "¿Funciona también para la versión 3.9?", "q1")
+        self.assertNotEqual(ticket.psa_validation_state, "accepted")
+        self.assertFalse(ticket.stage_id.closed)
+
+    def test_accept_after_greeting_by_email(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        self._email(ticket, "Hola,\n\nFunciona perfecto. Gracias", "g1")
+        self.assertEqual(ticket.psa_validation_state, "accepted")
+        self.assertEqual(ticket.stage_id, self.stage_done)
+
+    def test_out_of_office_changes_nothing(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        email = (
+            INBOUND_REPLY.format(
+                email_from="l@t.example",
+                subject=f"[#{ticket.number}] {ticket.name}",
+                msg_id="ooo1",
+                body="No estoy en la oficina hasta el lunes.",
+            )
+            .replace(
+                # as Exchange sends it: "Respuesta automática: Re: ...", RFC 2047
+                "Subject: Re: ",
+                "Subject: =?utf-8?q?Respuesta_autom=C3=A1tica=3A?= Re: ",
+            )
+            .replace("MIME-Version", "X-Auto-Response-Suppress: All\nMIME-Version")
+        )
+        self.env["mail.thread"].sudo().message_process(None, email)
+        self.assertEqual(ticket.psa_validation_state, "pending")
+        self.assertEqual(ticket.stage_id, self.stage_validation)
+
+    def test_answer_that_cannot_apply_keeps_the_email(self):
+        ticket = self._new()
+        self._apply(ticket, self.art_tax)
+        Ticket = type(self.env["helpdesk.ticket"])
+        with (
+            patch.object(
+                Ticket, "_psa_solved_stage", side_effect=UserError("no stage")
+            ),
+            mute_logger("odoo.addons.psa_helpdesk.models.helpdesk_ticket_knowledge"),
+        ):
+            self.assertEqual(self._email(ticket, "Acepto", "x1"), ticket.id)
+        self.assertIn("Acepto", str(ticket.message_ids[:1].body))
+        self.assertNotEqual(ticket.psa_validation_state, "accepted")
+        self.assertFalse(ticket.stage_id.closed)
+
     def test_stranger_email_changes_nothing(self):
         ticket = self._new()
         self._apply(ticket, self.art_tax)
@@ -770,7 +992,7 @@ class TestKnowledgeTour(HttpCase):
         )
         self.assertEqual(ticket.psa_validation_state, "pending")
         ticket.message_post(
-            body="<p>Acepto, gracias</p>",
+            body=Markup("<p>Acepto, gracias</p>"),
             author_id=contact.id,
             message_type="email",
             subtype_xmlid="mail.mt_comment",

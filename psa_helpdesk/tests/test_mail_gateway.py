@@ -227,6 +227,24 @@ class TestMailGateway(PsaContractCommon, MailCase):
                     policy=email.policy.SMTP,
                 )
                 self.assertEqual(Thread._psa_mail_automation(message), expected)
+        # out-of-office replies of responders that set no header but
+        # Exchange's X-Auto-Response-Suppress: known by their subject
+        subjects = {
+            "Respuesta automática: Re: [#HT23] Recibo": ("auto_reply", True),
+            "Fuera de la oficina: Re: [#HT23] Recibo": ("auto_reply", True),
+            "Automatic reply: Re: [#HT23] Receipt": ("auto_reply", True),
+            "Out of Office: Re: [#HT23] Receipt": ("auto_reply", True),
+            "Re: [#HT23] Respuesta automática del sistema: falla": (False, True),
+            "Ausencia de datos: informe": (False, True),
+        }
+        for subject, expected in subjects.items():
+            with self.subTest(subject=subject):
+                message = email.message_from_string(
+                    "From: x@testville.gob.ar\nX-Auto-Response-Suppress: All\n"
+                    f"Subject: {subject}\n\nNo estoy en la oficina hasta el lunes.\n",
+                    policy=email.policy.SMTP,
+                )
+                self.assertEqual(Thread._psa_mail_automation(message), expected)
         corpus = {
             "gmail_reply.eml": (False, False),
             "outlook_reply_es.eml": (False, False),

@@ -94,6 +94,28 @@ class TestViews(TransactionCase):
         self.assertTrue(per_base)
         self.assertEqual([base for base, count in per_base.items() if count > 1], [])
 
+    def test_demo_records_log_no_creation(self):
+        """Demo records of the addon's models with a chatter are created
+        without the "<model> created" note (``mail_create_nolog``): written
+        while the demo loads, it would stay in English in a Spanish
+        database."""
+        manifest = get_manifest(MODULE)
+        module_path = get_module_path(MODULE)
+        noisy = []
+        for rel_path in manifest["demo"]:
+            tree = etree.parse(os.path.join(module_path, rel_path))
+            for record in tree.iter("record"):
+                model = self.env.get(record.get("model"))
+                if (
+                    model is not None
+                    and model._original_module == MODULE
+                    and "message_ids" in model._fields
+                    and "mail_create_nolog" not in (record.get("context") or "")
+                    and not record.get("id", "").count(".")
+                ):
+                    noisy.append(f"{rel_path}: {record.get('id')}")
+        self.assertEqual(noisy, [])
+
     def test_xml_ids_unique(self):
         """No two records of the addon's data files share an XML id: a second
         record with the same id silently replaces the first (the team form

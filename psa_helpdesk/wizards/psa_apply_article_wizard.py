@@ -50,11 +50,14 @@ class PsaApplyArticleWizard(models.TransientModel):
 
     def action_apply(self):
         """Apply the article; a workaround without problem creates one (a
-        problem ticket of the same customer, team and subject).
+        problem ticket of the same customer, team, subject, installation,
+        affected module and request type, assigned to the user).
 
-        :raise UserError: see ``helpdesk.ticket._psa_apply_article``"""
+        :raise UserError: see ``helpdesk.ticket._psa_apply_article`` (a
+            closed ticket is refused before any problem is created)"""
         self.ensure_one()
         ticket = self.ticket_id
+        ticket._psa_check_not_closed()
         problem = self.problem_id or ticket.psa_problem_id
         if self.article_id.psa_kind == "workaround" and not problem:
             if not self.env.user.has_group("psa_helpdesk.group_psa_agent"):
@@ -66,6 +69,12 @@ class PsaApplyArticleWizard(models.TransientModel):
                     "team_id": ticket.team_id.id,
                     "description": ticket.description,
                     "psa_is_problem": True,
+                    # the incident's context: its installation (hence its
+                    # contract and coverage), module and request type
+                    "installation_id": ticket.installation_id.id,
+                    "affected_module_id": ticket.affected_module_id.id,
+                    "request_type": ticket.request_type,
+                    "user_id": self.env.uid,
                 }
             )
         ticket._psa_apply_article(self.article_id, self.body, problem=problem)
