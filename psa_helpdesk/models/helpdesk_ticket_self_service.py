@@ -50,7 +50,8 @@ class HelpdeskTicket(models.Model):
         :return: dict with ``state`` (``False`` without a live clock, else
             ``"on_track"``, ``"paused"`` or ``"late"``) and ``lines``: one
             sentence per live response / resolution clock of the current
-            cycle, e.g. "Response before Monday 12:00" (translated in the
+            cycle, e.g. "Response before Monday 12:00", or "Response was due
+            Monday 09:00" once its deadline has passed (translated in the
             user's language, their time zone); the paused ones say the clock
             waits for the customer. Reads the clocks as superuser: call it
             only on tickets the user may read."""
@@ -66,6 +67,7 @@ class HelpdeskTicket(models.Model):
                 and not c.end_date
             )
         ).sorted(lambda c: PORTAL_SLA_METRICS.index(c.metric))
+        now = fields.Datetime.now()
         lines, states = [], set()
         for clock in clocks:
             if clock.status == "paused":
@@ -79,13 +81,21 @@ class HelpdeskTicket(models.Model):
             if not clock.deadline:
                 continue
             when = self._psa_portal_when(clock.deadline)
-            if clock.status == "breached":
+            response = clock.metric == "response"
+            # a passed deadline is never shown as a promise (the clock's
+            # status may not be refreshed yet by the scheduled action)
+            if clock.status == "breached" or clock.deadline <= now:
                 states.add("late")
-            else:
-                states.add("on_track")
+                lines.append(
+                    _("Response was due %(when)s", when=when)
+                    if response
+                    else _("Resolution was due %(when)s", when=when)
+                )
+                continue
+            states.add("on_track")
             lines.append(
                 _("Response before %(when)s", when=when)
-                if clock.metric == "response"
+                if response
                 else _("Resolution before %(when)s", when=when)
             )
         state = next((s for s in ("late", "on_track", "paused") if s in states), False)

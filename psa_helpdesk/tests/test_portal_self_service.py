@@ -6,6 +6,10 @@ customer's ids give 404 and leak nothing; the server access details of an
 installation and the penalty terms of a contract never reach a portal user,
 by page nor by JSON-RPC."""
 
+from datetime import timedelta
+
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.fields import Command
@@ -326,6 +330,23 @@ class TestPortalTicketList(PsaPortalCommon):
         promise = ticket._psa_portal_sla_promise()
         when = ticket._psa_portal_when(clock.deadline)
         self.assertIn(f"Respuesta antes del {when}", promise["lines"])
+
+    def test_passed_deadline_is_no_promise(self):
+        """Once its deadline has passed, a clock reads as overdue, never as
+        "before <a past day>" (even before the scheduled action marks it
+        breached)."""
+        clock = self.ticket.sudo().psa_sla_ids.filtered(
+            lambda c: c.metric == "response" and not c.end_date
+        )
+        ticket = self.ticket.with_user(self.laura)
+        when = ticket._psa_portal_when(clock.deadline)
+        with freeze_time(clock.deadline + timedelta(minutes=5)):
+            promise = ticket._psa_portal_sla_promise()
+        self.assertEqual(promise["state"], "late")
+        self.assertIn(f"Response was due {when}", promise["lines"])
+        self.assertFalse(
+            [line for line in promise["lines"] if line.startswith("Response before")]
+        )
 
     def test_closed_ticket_no_promise(self):
         self.ticket.stage_id = self.stage_cancelled
