@@ -43,3 +43,4 @@ from . import psa_currency_sum
 from . import psa_demo_data
 from . import helpdesk_ticket_self_service
 from . import document_page_self_service
+from . import psa_config_cache

@@ -158,17 +158,6 @@ class HelpdeskTicketStage(models.Model):
         "rejection sends it back to work.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any(vals.get("psa_customer_validation") for vals in vals_list):
-            self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "psa_customer_validation" in vals:
-            self.env.registry.clear_cache()
-        return super().write(vals)
-
     @api.model
     @tools.ormcache()
     def _psa_validation_stage_ids(self):

@@ -88,24 +88,6 @@ class HelpdeskTicketStage(models.Model):
         )
         return tuple((stage.id, stage.psa_close_kind or "solved") for stage in stages)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        stages = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return stages
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        # also: a deleted stage leaves the pause stages of the policies,
-        # whose terms are cached (psa.sla.policy._psa_terms)
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
-
     def _psa_closing_template(self):
         """The closing email of a ticket entering this stage (SPEC §6): a
         closed stage that closes as solved sends it, with the resolution

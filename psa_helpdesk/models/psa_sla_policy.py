@@ -20,11 +20,6 @@ PolicyTerms = namedtuple(
 NO_TERMS = PolicyTerms(MappingProxyType({}), False, 0.0, 0.0, frozenset())
 
 
-def _clear_terms_cache(env):
-    """Forget the cached terms of every policy (``_psa_terms``)."""
-    env.registry.clear_cache()
-
-
 class PsaSlaPolicy(models.Model):
     """Service levels promised by a contract: per priority, how fast the first
     response, the resolution and the updates to the customer must come, counted
@@ -179,22 +174,6 @@ class PsaSlaPolicy(models.Model):
             frozenset(policy.pause_stage_ids.ids),
         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        policies = super().create(vals_list)
-        _clear_terms_cache(self.env)
-        return policies
-
-    def write(self, vals):
-        res = super().write(vals)
-        _clear_terms_cache(self.env)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        _clear_terms_cache(self.env)
-        return res
-
 
 class PsaSlaPolicyTarget(models.Model):
     """Targets of one priority in a policy, in business hours."""
@@ -223,22 +202,6 @@ class PsaSlaPolicyTarget(models.Model):
         help="Longest business time without a message to the customer. "
         "Zero: no update interval.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        targets = super().create(vals_list)
-        _clear_terms_cache(self.env)
-        return targets
-
-    def write(self, vals):
-        res = super().write(vals)
-        _clear_terms_cache(self.env)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        _clear_terms_cache(self.env)
-        return res
 
     _sql_constraints = [
         (

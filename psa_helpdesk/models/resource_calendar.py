@@ -13,7 +13,7 @@ blocks) and kept in the registry's cache (``tools.ormcache``). Any create,
 write or unlink of a calendar, an attendance or a public holiday (a leave
 without resource, of any calendar and any company) clears that cache, in
 this worker and, at the end of the transaction, in the others (Odoo signals
-cache invalidations through the database).
+cache invalidations through the database): see ``psa_config_cache.py``.
 """
 
 from datetime import datetime, timedelta
@@ -33,11 +33,6 @@ _BLOCK = timedelta(days=BLOCK_DAYS)
 def _block_index(moment):
     """Index of the block holding the aware datetime ``moment``."""
     return (moment - _EPOCH) // _BLOCK
-
-
-def _clear_work_spans_cache(env):
-    """Forget the cached working time of every calendar (see module doc)."""
-    env.registry.clear_cache()
 
 
 class ResourceCalendar(models.Model):
@@ -110,74 +105,3 @@ class ResourceCalendar(models.Model):
             ("calendar_id", "=", self.id),
             ("company_id", "=", self.company_id.id or False),
         ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        _clear_work_spans_cache(self.env)
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        _clear_work_spans_cache(self.env)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        _clear_work_spans_cache(self.env)
-        return res
-
-
-class ResourceCalendarAttendance(models.Model):
-    _inherit = "resource.calendar.attendance"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        _clear_work_spans_cache(self.env)
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        _clear_work_spans_cache(self.env)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        _clear_work_spans_cache(self.env)
-        return res
-
-
-class ResourceCalendarLeaves(models.Model):
-    """Public holidays (leaves without a resource) count in the working time
-    of the calendars of their company (``_psa_holiday_domain``); a person's
-    leave (with a resource) in none of the SLA clocks, so changing it keeps
-    the cache. Any public holiday of any company clears the cache of every
-    calendar."""
-
-    _inherit = "resource.calendar.leaves"
-
-    def _psa_public(self):
-        # sudo: whether a leave is a public holiday, whoever changes it
-        return any(not leave.resource_id for leave in self.sudo())
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        leaves = super().create(vals_list)
-        if leaves._psa_public():
-            _clear_work_spans_cache(self.env)
-        return leaves
-
-    def write(self, vals):
-        public = self._psa_public()
-        res = super().write(vals)
-        if public or self._psa_public():
-            _clear_work_spans_cache(self.env)
-        return res
-
-    def unlink(self):
-        public = self._psa_public()
-        res = super().unlink()
-        if public:
-            _clear_work_spans_cache(self.env)
-        return res
