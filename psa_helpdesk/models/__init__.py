@@ -13,6 +13,7 @@ from . import helpdesk_ticket_installed_base
 from . import helpdesk_ticket_entitlement
 from . import helpdesk_ticket_priority
 from . import res_partner
+from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import psa_sla_policy

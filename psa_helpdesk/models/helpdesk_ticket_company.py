@@ -9,7 +9,8 @@ its company, and the company comes from its team.
   from its contract, policy or company (``_psa_support_calendar``), all of
   the ticket's company. Its stage and the ticket it duplicates are of its
   company (or shared); its assignee and account leader work in its company,
-  the assignee is an internal user (``_check_links_company``).
+  the assignee is an internal user (``_check_users_company``,
+  ``_check_links_company``).
 - A new ticket takes the company of its team, whatever the channel (form,
   RPC, portal, email alias: the alias names the team), *before* the steps
   that look up its installation and contract and route it
@@ -48,19 +49,16 @@ class HelpdeskTicket(models.Model):
             defaults["user_id"] = False
         return defaults
 
-    @api.constrains(
-        "user_id", "psa_account_leader_id", "stage_id", "duplicate_id", "company_id"
-    )
-    def _check_links_company(self):
-        """The ticket's links are of its company, whatever the channel
+    @api.constrains("user_id", "psa_account_leader_id", "company_id")
+    def _check_users_company(self):
+        """The ticket's people work in its company, whatever the channel
         (form, RPC, Escalate, mail gateway): its assignee is an internal user
         and, like its account leader, works in the ticket's company (one of
-        their allowed companies); its stage and the ticket it duplicates are
-        of its company (or shared by all companies).
+        their allowed companies). A constraint of its own, apart from
+        ``_check_links_company``: a stage change reads no user's companies.
 
-        :raise ValidationError: naming the ticket, the link and the company"""
-        # sudo: users' companies, stages and tickets of other companies are
-        # compared, only their names are shown
+        :raise ValidationError: naming the ticket, the user and the company"""
+        # sudo: users' companies are compared, only their names are shown
         for ticket in self.sudo():
             company = ticket.company_id
             if ticket.user_id.share:
@@ -85,6 +83,17 @@ class HelpdeskTicket(models.Model):
                             ticket=ticket.display_name,
                         )
                     )
+
+    @api.constrains("stage_id", "duplicate_id", "company_id")
+    def _check_links_company(self):
+        """The ticket's stage and the ticket it duplicates are of its company
+        (or shared by all companies), whatever the channel.
+
+        :raise ValidationError: naming the ticket, the link and the company"""
+        # sudo: stages and tickets of other companies are compared, only
+        # their names are shown
+        for ticket in self.sudo():
+            company = ticket.company_id
             for fname in ("stage_id", "duplicate_id"):
                 other = ticket[fname].company_id
                 if other and other != company:

@@ -369,14 +369,22 @@ class HelpdeskTicket(models.Model):
         is the ticket's support calendar (``_psa_support_calendar``)."""
         result = {}
         for ticket in self:
-            policy = ticket.psa_sla_policy_id if ticket.psa_sla_applies else False
-            policy = policy or self.env["psa.sla.policy"]
             result[ticket.id] = (
-                policy,
+                ticket._psa_sla_policy(),
                 ticket.psa_priority or "3",
                 ticket._psa_support_calendar(),
             )
         return result
+
+    def _psa_sla_policy(self):
+        """The SLA policy the ticket's clocks count with: its policy when the
+        SLA applies (entitled), else an empty policy (no clocks). Reads
+        neither the contract nor the calendar (see ``_psa_sla_context`` for
+        the whole terms)."""
+        self.ensure_one()
+        if self.psa_sla_applies:
+            return self.psa_sla_policy_id
+        return self.env["psa.sla.policy"]
 
     def _psa_support_calendar(self):
         """The working calendar the ticket's business time counts on (SLA

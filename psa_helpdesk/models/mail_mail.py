@@ -68,8 +68,14 @@ class MailMail(models.Model):
             return
         tickets = {}
         for model, ids in res_ids.items():
-            records = self.env[model].sudo().browse(ids).exists()
             field = TICKET_OF_MODEL[model]
+            records = self.env[model].sudo().browse(ids)
+            # Whether they still exist: the records a notification is about
+            # were just read by its message (their field is cached), only
+            # the others are looked up.
+            known = records._fields["number" if field == "id" else field]
+            cached = records.filtered(lambda r, f=known: self.env.cache.contains(r, f))
+            records = cached | (records - cached).exists()
             tickets[model] = {
                 record.id: record if field == "id" else record[field]
                 for record in records

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -13,6 +14,10 @@ from .helpdesk_ticket import PRIORITY_INPUTS
 
 _logger = logging.getLogger(__name__)
 
+# The business hours of finished segments are counted by a scheduled action
+# woken this long after the change (one wake-up per process and delay, not
+# one per request; see ``tools.cron.trigger``).
+BUSINESS_HOURS_DELAY = timedelta(minutes=1)
 # Ticket fields whose change may move a dimension (directly or through
 # helpdesk_mgmt's computes: a new team resets the assignee and the stage; the
 # inputs of the derived priority move the OCA star)
@@ -151,7 +156,8 @@ class PsaTicketSegment(models.Model):
     @api.model
     def _psa_record(self, segments, end):
         """Write the finished segments, in one create, and wake up the
-        scheduled action that counts their business hours.
+        scheduled action that counts their business hours (within
+        ``BUSINESS_HOURS_DELAY``).
 
         ``segments``: ``(ticket, dimension, ticket field, value, start)``,
         ``value`` being what the ticket held from ``start`` to ``end``."""
@@ -185,10 +191,14 @@ class PsaTicketSegment(models.Model):
         # caller's context (a kanban column's stage, say) reaches the history.
         segments = without_defaults(self).create(vals_list)
         if segments:
-            # Once per transaction, without reading the action; as superuser:
-            # scheduling the system's own bookkeeping, whoever moved the
-            # ticket.
-            trigger(self.env, "psa_helpdesk.psa_ticket_segment_cron_business_hours")
+            # Within a minute, without reading the action, once per process
+            # and minute (not once per request); as superuser: scheduling the
+            # system's own bookkeeping, whoever moved the ticket.
+            trigger(
+                self.env,
+                "psa_helpdesk.psa_ticket_segment_cron_business_hours",
+                delay=BUSINESS_HOURS_DELAY,
+            )
         return segments
 
     # ------------------------------------------------------------------

@@ -691,7 +691,6 @@ class PsaTicketSla(models.Model):
         """The stage or the duplicate mark of ``tickets`` may have changed.
         ``before``: per ticket id, ``(stage, close kind)`` before the change
         (see ``helpdesk.ticket._psa_close_kind``)."""
-        contexts = tickets._psa_sla_context()
         to_close = dict.fromkeys(("solved", "not_solved"), tickets.browse())
         to_reopen = to_pause = to_resume = tickets.browse()
         resume_stages = {}
@@ -708,7 +707,7 @@ class PsaTicketSla(models.Model):
                 continue
             if new_kind or old == new:
                 continue
-            pause_stages = contexts[ticket.id][0]._psa_pause_stages()
+            pause_stages = ticket._psa_sla_policy()._psa_pause_stages()
             if new in pause_stages and old not in pause_stages:
                 to_pause |= ticket
                 resume_stages.setdefault(old.id, []).append(ticket.id)
@@ -749,12 +748,11 @@ class PsaTicketSla(models.Model):
         """A message of the customer on a ticket waiting for them: the ticket
         goes back to work (to the stage it was paused from, else to the first
         open stage of its team), which resumes its clocks."""
-        contexts = tickets._psa_sla_context()
         waiting = tickets.filtered(
-            lambda t: t.stage_id in contexts[t.id][0]._psa_pause_stages()
+            lambda t: t.stage_id in t._psa_sla_policy()._psa_pause_stages()
         )
         for ticket in waiting:
-            pause_stages = contexts[ticket.id][0]._psa_pause_stages()
+            pause_stages = ticket._psa_sla_policy()._psa_pause_stages()
             stage = ticket.psa_sla_resume_stage_id
             if not stage or stage.closed or stage in pause_stages:
                 stage = ticket.team_id._get_applicable_stages().filtered(

@@ -8,7 +8,8 @@ loads whose query count does not grow with the number of rows."""
 import re
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import pytz
 from freezegun import freeze_time
@@ -17,6 +18,7 @@ from lxml import etree
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
+from ..tools import cron as cron_tools
 from ..tools.cron import trigger
 from .common import PsaContractCommon
 
@@ -252,6 +254,74 @@ class TestCronTrigger(PsaContractCommon):
         self.assertFalse(trigger(env, self.XMLID, later))
         self.assertEqual(len(self._triggers() - before), 2)
         self.assertFalse(trigger(env, "psa_helpdesk.no_such_action"))
+
+    def _new_transaction(self, commit):
+        """End the "transaction": the trigger memory of this process learns
+        what was committed (``commit``), or nothing (rolled back)."""
+        cr = self.env.cr
+        if commit:
+            cr.flush()  # the precommit step
+        else:
+            cr.precommit.clear()
+
+    def _forget_committed(self):
+        """Start with an empty memory, on (for this test)."""
+        patcher = patch.object(cron_tools, "MEMORY_IN_TESTS", True)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self._clear_committed()
+
+    def _clear_committed(self):
+        for xmlid in (self.XMLID, self.REFRESH):
+            cron_tools._COMMITTED.pop((self.env.cr.dbname, xmlid), None)
+
+    REFRESH = "psa_helpdesk.psa_ticket_sla_cron_refresh"
+
+    def test_committed_trigger_spares_new_ones(self):
+        """A trigger this process committed, due later than the margin, wakes
+        the action for the next requests: no row each; once it is (almost)
+        due, the next request writes one again."""
+        self._forget_committed()
+        self.addCleanup(self._clear_committed)
+        env = self.env(user=self.agent)
+        delay = timedelta(minutes=1)
+        with freeze_time("2026-03-02 09:00:00"):
+            before = self._triggers()
+            self.assertTrue(trigger(env, self.XMLID, delay=delay))
+            self._new_transaction(commit=True)
+            self.assertFalse(trigger(env, self.XMLID, delay=delay))
+            self._new_transaction(commit=True)
+        with freeze_time("2026-03-02 09:00:39"):
+            self.assertFalse(trigger(env, self.XMLID, delay=delay))
+        with freeze_time("2026-03-02 09:00:41"):
+            # the committed one is due within the margin: this request may
+            # commit after that run has read the segments
+            self.assertTrue(trigger(env, self.XMLID, delay=delay))
+        self.assertEqual(len(self._triggers() - before), 2)
+
+    def test_rolled_back_trigger_spares_nothing(self):
+        self._forget_committed()
+        self.addCleanup(self._clear_committed)
+        env = self.env(user=self.agent)
+        with freeze_time("2026-03-02 09:00:00"):
+            self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
+            self._new_transaction(commit=False)
+            self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
+
+    def test_committed_trigger_at_a_time(self):
+        """A committed run at 10:00 covers a request for 11:00 (the action
+        schedules its next run itself), never one for 09:30."""
+        self._forget_committed()
+        self.addCleanup(self._clear_committed)
+        env = self.env(user=self.agent)
+        with freeze_time("2026-03-02 09:00:00"):
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 10, 0)))
+            self._new_transaction(commit=True)
+            self.assertFalse(trigger(env, self.REFRESH, datetime(2026, 3, 2, 11, 0)))
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 9, 30)))
+        with freeze_time("2026-03-02 10:00:01"):
+            # that run is past: forgotten
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 11, 0)))
 
     def test_no_read_of_the_action(self):
         self.env.ref(self.XMLID)  # the xmlid lookup is cached

@@ -106,6 +106,8 @@ class BusinessTime:
     def __init__(self, intervals=(), window=None, round_the_clock=False):
         self.round_the_clock = round_the_clock
         self.intervals = merge(intervals)
+        # the ends, sorted as the spans: where a time falls (bisect)
+        self._ends = [span[1] for span in self.intervals]
         if window is None and self.intervals:
             window = (self.intervals[0][0], self.intervals[-1][1])
         self.window = window
@@ -122,16 +124,20 @@ class BusinessTime:
         else:
             if not self.covers(start, end):
                 raise OutsideWindow(start, end)
-            ends = [span[1] for span in self.intervals]
-            first = bisect_right(ends, start)
-            spans = []
-            for span_start, span_end in self.intervals[first:]:
-                if span_start >= end:
-                    break
-                spans.append((max(span_start, start), min(span_end, end)))
+            spans = list(self._iter_spans(start, end))
         if pauses:
             spans = subtract(spans, merge(pauses))
         return spans
+
+    def _iter_spans(self, start, end):
+        """The working spans overlapping ``[start, end]``, clipped to it, one
+        by one from ``start`` (within the window: see ``_spans``)."""
+        intervals = self.intervals
+        for index in range(bisect_right(self._ends, start), len(intervals)):
+            span_start, span_end = intervals[index]
+            if span_start >= end:
+                break
+            yield (max(span_start, start), min(span_end, end))
 
     def elapsed(self, start, end, pauses=()):
         """Working hours from ``start`` to ``end``, ``pauses`` excluded."""
@@ -165,7 +171,11 @@ class BusinessTime:
             else:
                 if start < self.window[0]:
                     raise OutsideWindow(start, start)
-                spans = self._spans(start, self.window[1], pauses)
+                if pauses:
+                    spans = self._spans(start, self.window[1], pauses)
+                else:
+                    # walked lazily: only up to the instant sought
+                    spans = self._iter_spans(start, self.window[1])
         if backwards:
             for span_start, span_end in reversed(spans):
                 span_end = min(span_end, start)

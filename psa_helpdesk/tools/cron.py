@@ -10,11 +10,13 @@ After each batch the scheduled action reports its progress to ``ir.cron``
 and commits (not in tests, nor when the caller owns the transaction: context
 key ``psa_cron_no_commit``), so a run interrupted later keeps what it did.
 
-``trigger(env, xmlid, at)`` wakes a psa scheduled action from a request
-without reading it.
+``trigger(env, xmlid, at, delay)`` wakes a psa scheduled action from a
+request without reading it, and without a new trigger row while one this
+process committed will run it in time.
 """
 
 import logging
+from datetime import timedelta
 
 from odoo import fields
 from odoo.modules import module as odoo_module
@@ -83,30 +85,75 @@ def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
     return failed
 
 
-def trigger(env, xmlid, at=None):
-    """Make the scheduled action ``xmlid`` run at ``at`` (naive UTC; default
-    now), as ``ir.cron._trigger`` does, without reading the action: its id
-    comes from the cached xmlid lookup. Once per transaction and time: a
-    trigger "now" is needless after a trigger at or before now in this
-    transaction (a request that records many segments creates one), a
-    trigger at a given time after one at that same time. Scheduling the
-    system's own bookkeeping: done as superuser, whoever the user is. Does
-    nothing when the action does not exist (uninstalled data). A trigger of
-    an archived action is never run (``ir.cron`` ignores it).
+# Triggers this process committed and whose time has not come:
+# {(database, xmlid): {naive UTC datetime}}, pruned as times pass. Filled by
+# the transaction's last step before COMMIT (its precommit callbacks, which
+# also flush the trigger row): a transaction rolled back before it leaves
+# nothing; in the rare case the COMMIT itself then fails, the action's
+# periodic schedule catches up.
+_COMMITTED = {}
+# Tests roll back and replay frozen times: the memory would carry a trigger
+# from one test to the next. Off in tests, but for the tests of the memory.
+MEMORY_IN_TESTS = False
+# A committed trigger spares a new one only if it is due this much later
+# than now: the request asking for the new one commits before the action
+# runs and reads what it wrote.
+COMMIT_MARGIN = timedelta(seconds=20)
 
+
+def _committed(env, xmlid, now):
+    """The times of the committed, future triggers of ``xmlid`` (pruned)."""
+    if odoo_module.current_test and not MEMORY_IN_TESTS:
+        return set()
+    key = (env.cr.dbname, xmlid)
+    times = _COMMITTED.get(key)
+    if times:
+        times.difference_update({time for time in times if time <= now})
+    return times or set()
+
+
+def trigger(env, xmlid, at=None, delay=None):
+    """Make the scheduled action ``xmlid`` run at ``at`` (naive UTC; default
+    now, or ``delay`` from now), as ``ir.cron._trigger`` does, without
+    reading the action: its id comes from the cached xmlid lookup.
+
+    No trigger row is written when the action will run by then anyway:
+
+    - in this transaction, a trigger at the same time, or any trigger at or
+      before now for a trigger "now";
+    - committed by this process: a trigger due at or before ``at`` and more
+      than ``COMMIT_MARGIN`` from now (this request's data is committed by
+      then, so that run sees it). Scheduled actions woken with a ``delay``
+      (the history's business hours: a minute) so get one trigger per
+      process and delay, not one per request; one woken at a time of its own
+      (the SLA refresh at the first warning of its clocks) none while an
+      earlier run is pending. After a run, the action schedules its next
+      run itself, or the periodic schedule catches up.
+
+    Scheduling the system's own bookkeeping: done as superuser, whoever the
+    user is. Does nothing when the action does not exist (uninstalled data).
+    A trigger of an archived action is never run (``ir.cron`` ignores it).
+
+    :param delay: a ``timedelta``; ignored when ``at`` is given
     :return: whether a trigger was created"""
     now = fields.Datetime.now()
+    if at is None and delay:
+        at = now + delay
     asap = at is None or at <= now
     at = now if asap else at
     done = env.cr.precommit.data.setdefault("psa_cron_triggers", {})
     times = done.setdefault(xmlid, set())
     if at in times or (asap and any(time <= now for time in times)):
         return False
+    if any(now + COMMIT_MARGIN < time <= at for time in _committed(env, xmlid, now)):
+        return False
     cron_id = env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
     if not cron_id:
         return False
     env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
     times.add(at)
+    key = (env.cr.dbname, xmlid)
+    env.cr.precommit.add(lambda: _COMMITTED.setdefault(key, set()).add(at))
     if at <= now:
         # wake the cron workers after the commit, as ir.cron._trigger does
         env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
