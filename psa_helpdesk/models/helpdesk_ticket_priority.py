@@ -281,28 +281,46 @@ class HelpdeskTicket(models.Model):
         # The note notifies the users (by email or in Odoo, as they chose):
         # their activity is not notified a second time
         # (mail_activity_quick_update), which would cost a message, an email
-        # and its recipients per activity. The note may be emailed: an
-        # automatic email.
-        for ticket in self.with_context(
+        # and its recipients per activity. The activities of the whole batch
+        # are created together (as ``activity_schedule`` makes them). The
+        # note may be emailed: an automatic email.
+        tickets = self.with_context(
             mail_activity_quick_update=True,
             **{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED},
-        ):
-            users = recipients[ticket.id]
-            if not users:
-                continue
+        ).filtered(lambda t: recipients[t.id])
+        if not tickets:
+            return
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        activities = []
+        for ticket in tickets:
             summary = self.env._("P1: %(ticket)s", ticket=ticket.display_name)
             note = self.env._(
                 "%(customer)s — severity %(severity)s. Immediate attention.",
                 customer=ticket.commercial_partner_id.display_name or "-",
                 severity=ticket.severity,
             )
-            for user in users:
-                ticket.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    user_id=user.id,
-                    summary=summary,
-                    note=note,
-                )
+            activities += [
+                {
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "automated": True,
+                    "note": note,
+                    "date_deadline": today,
+                    "res_model_id": model_id,
+                    "res_id": ticket.id,
+                    "user_id": user.id,
+                }
+                for user in recipients[ticket.id]
+            ]
+        if not self.env.context.get("mail_activity_automation_skip"):
+            # (the context that makes activity_schedule create none)
+            self.env["mail.activity"].with_context(tickets.env.context).create(
+                activities
+            )
+        for ticket in tickets:
+            users = recipients[ticket.id]
             ticket.message_post(
                 body=self.env._(
                     "Priority P1: %(users)s alerted.",

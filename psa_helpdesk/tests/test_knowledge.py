@@ -378,6 +378,17 @@ class TestApplyArticle(KnowledgeCommon):
         self._apply(ticket, self.art_workaround)
         ticket.psa_problem_id.sudo().stage_id = cancelled
         self.assertTrue(ticket.psa_fix_pending)
+        # the stage closes as solved after all: the fix came
+        cancelled.psa_close_kind = "solved"
+        self.assertFalse(ticket.psa_fix_pending)
+        self.assertEqual(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            ticket.browse(),
+            "stored: the search agrees",
+        )
+        # and the problem reopened: pending again
+        ticket.psa_problem_id.sudo().stage_id = self.stage_progress
+        self.assertTrue(ticket.psa_fix_pending)
 
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")

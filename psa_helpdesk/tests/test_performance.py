@@ -496,3 +496,110 @@ class TestViewQueryCount(PsaContractCommon):
             self.Ticket.browse(ticket.id).web_read(spec)
 
         self._assert_constant(load, few, many)
+
+
+@tagged("post_install", "-at_install")
+class TestRequestQueries(PsaContractCommon):
+    """What a stage change and a reply read on the request path: nothing
+    but what their rules need (the request-path benchmark's figures,
+    bench/RESULTS.md)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.progress = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        cls.policy.target_ids = [
+            Command.create(
+                {
+                    "priority": p,
+                    "response_hours": 4,
+                    "resolution_hours": 16,
+                    "update_hours": 8,
+                }
+            )
+            for p in ("1", "2", "3")
+        ]
+        with freeze_time("2026-03-02 09:00:00"):
+            cls.ticket = cls._ticket(
+                user=cls.agent,
+                installation_id=cls.installation.id,
+                team_id=cls.team_l1.id,
+                severity="3",
+            )
+
+    def setUp(self):
+        super().setUp()
+        self.count = QueryCounter(self.env)
+
+    def _queries(self, shapes, text):
+        return [shape for shape in shapes if text in shape]
+
+    @freeze_time("2026-03-02 10:00:00")
+    def test_stage_change(self):
+        """Moving a ticket to an open stage reads no incidents (the
+        permanent-fix flag follows problems only), no user's companies (the
+        assignee did not change) and no contract (no pause to decide)."""
+        ticket = self.ticket.with_user(self.agent)
+        self.assertTrue(ticket.psa_sla_ids, "entitled: clocks run")
+        shapes = self.count.shapes(ticket.write, {"stage_id": self.progress.id})
+        self.assertEqual(ticket.stage_id, self.progress)
+        self.assertTrue(self._queries(shapes, 'INSERT INTO "psa_ticket_segment"'))
+        for text in (
+            '"psa_problem_id" IN',
+            'SELECT "res_company_users_rel"."user_id"',
+            '"psa_contract"',
+        ):
+            self.assertFalse(self._queries(shapes, text), text)
+
+    @freeze_time("2026-03-02 10:00:00")
+    def test_reply(self):
+        """An agent's reply checks no ticket's existence again before
+        tagging the customer's email."""
+        ticket = self.ticket.with_user(self.agent)
+        shapes = self.count.shapes(
+            ticket.message_post,
+            body="We are on it",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.contact.ids,
+        )
+        self.assertTrue(self._queries(shapes, 'INSERT INTO "mail_mail"'))
+        self.assertFalse(
+            self._queries(
+                shapes, 'SELECT "helpdesk_ticket"."id" FROM "helpdesk_ticket" WHERE'
+            )
+        )
+        clocks = self.ticket.psa_sla_ids
+        self.assertTrue(clocks, "entitled: clocks run")
+        self.assertEqual(
+            clocks.filtered(lambda c: c.metric == "response").status,
+            "met",
+            [(c.metric, c.status, c.start_date) for c in clocks],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestHasGroupsCache(PsaContractCommon):
+    """``res.users.has_groups`` of the current user is cached, and follows
+    its groups."""
+
+    def test_follows_the_groups(self):
+        env = self.env(user=self.agent)
+        manager = "psa_helpdesk.group_psa_manager"
+        self.assertFalse(env.user.has_groups(manager))
+        self.agent.groups_id |= self.env.ref(manager)
+        self.assertTrue(env.user.has_groups(manager))
+        self.agent.groups_id -= self.env.ref(manager)
+        self.assertFalse(env.user.has_groups(manager))
+        self.assertTrue(env.user.has_groups(f"base.group_user,{manager}"))
+        self.assertFalse(env.user.has_groups(f"!base.group_user,{manager}"))
+
+    def test_portal_user_reads_no_internal_field(self):
+        portal = new_test_user(
+            self.env, login="portal.cache", groups="base.group_portal"
+        )
+        env = self.env(user=portal)
+        field = env["helpdesk.ticket"]._fields["psa_sla_deadline"]
+        for _repeat in range(2):
+            self.assertFalse(field.is_accessible(env))
+        self.assertTrue(field.is_accessible(self.env(user=self.agent)))
