@@ -1,5 +1,7 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -326,15 +328,17 @@ class PsaContract(models.Model):
         # customer and company are searched and the result is a link on the
         # ticket.
         contracts = self.sudo().search(domain, order="date_start desc, id desc")
+        # per (customer, company): the products each contract covers, in the
+        # search order (the latest start first)
+        by_customer = defaultdict(list)
+        for contract in contracts:
+            by_customer[contract.partner_id.id, contract.company_id.id].append(
+                (set(contract.product_ids.ids), contract)
+            )
         result = {}
         for partner_id, product_id, company_id in keys:
-            for contract in contracts:
-                if (
-                    contract.partner_id.id != partner_id
-                    or contract.company_id.id != company_id
-                ):
-                    continue
-                if product_id in contract.product_ids.ids:
+            for products, contract in by_customer.get((partner_id, company_id), ()):
+                if product_id in products:
                     result[(partner_id, product_id, company_id)] = contract.sudo(False)
                     break
         return result
