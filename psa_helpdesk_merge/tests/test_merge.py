@@ -182,6 +182,26 @@ class TestMerge(PsaSiblingCommon):
         # the kept ticket's late response clock is not met by the merge
         self.assertFalse(self._clock(kept, "response").end_date)
 
+    def test_solved_ticket_merged_keeps_its_outcome(self):
+        """A ticket already solved keeps its finished clocks as they were
+        (finished clocks are never rewritten): the merge marks it a
+        duplicate, nothing more."""
+        stage_done = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        with freeze_time(monday(9)):
+            kept = self._new(name="Receipts print blank")
+            solved = self._new(name="Blank receipts again", request_type="question")
+        with freeze_time(monday(10)):
+            solved.with_user(self.agent).stage_id = stage_done
+        outcome = solved.sudo().psa_sla_ids.read(["status", "end_date", "reached_date"])
+        self.assertEqual(self._clock(solved, "resolution").status, "met")
+        with freeze_time(monday(11)):
+            self._merge(kept | solved)
+        self.assertEqual(solved.duplicate_id, kept)
+        self.assertEqual(
+            solved.sudo().psa_sla_ids.read(["status", "end_date", "reached_date"]),
+            outcome,
+        )
+
     def test_merge_into_new_ticket(self):
         """With "Create a new ticket", the new ticket is a new request: its
         clocks start at the merge; every merged ticket is closed as not
