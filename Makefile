@@ -25,13 +25,17 @@ bench: setup
 # pylint-odoo. Every check runs; lint fails if one of them does, or if
 # README.rst was out of date with readme/ (it is regenerated: commit it).
 OCA_HOOKS_VERSION = 0.0.33
+# psa_helpdesk and its glue addons (psa_helpdesk_livechat, and those with
+# OCA helpdesk siblings): every folder psa_helpdesk*/ with a manifest.
+ADDONS := $(patsubst %/__manifest__.py,%,$(sort $(wildcard psa_helpdesk*/__manifest__.py)))
+GLUE_ADDONS := $(filter-out psa_helpdesk,$(ADDONS))
 LINT_CHECKS = \
-	".venv/bin/oca-checks-odoo-module psa_helpdesk psa_helpdesk_livechat" \
-	".venv/bin/oca-checks-po --disable=po-pretty-format psa_helpdesk/i18n/*.po psa_helpdesk/i18n/*.pot psa_helpdesk_livechat/i18n/*.po psa_helpdesk_livechat/i18n/*.pot" \
-	".venv/bin/ruff check psa_helpdesk psa_helpdesk_livechat bench scripts" \
-	".venv/bin/ruff format --check psa_helpdesk psa_helpdesk_livechat bench scripts" \
-	".venv/bin/python -m pylint --rcfile=.pylintrc-mandatory psa_helpdesk psa_helpdesk_livechat" \
-	".venv/bin/python scripts/gen_addon_readme.py psa_helpdesk_livechat && git diff --quiet -- psa_helpdesk_livechat/README.rst"
+	".venv/bin/oca-checks-odoo-module $(ADDONS)" \
+	".venv/bin/oca-checks-po --disable=po-pretty-format $(foreach addon,$(ADDONS),$(addon)/i18n/*.po $(addon)/i18n/*.pot)" \
+	".venv/bin/ruff check $(ADDONS) bench scripts" \
+	".venv/bin/ruff format --check $(ADDONS) bench scripts" \
+	".venv/bin/python -m pylint --rcfile=.pylintrc-mandatory $(ADDONS)" \
+	"(for addon in $(GLUE_ADDONS); do .venv/bin/python scripts/gen_addon_readme.py \$$addon || exit 1; done) && git diff --quiet -- $(GLUE_ADDONS:%=%/README.rst)"
 
 lint: setup
 	@.venv/bin/python -m pip install -q ruff pylint-odoo \

@@ -1,0 +1,1 @@
+from . import psa_ticket_time_report

@@ -1,0 +1,1 @@
+from . import test_time_report
