@@ -1,6 +1,6 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models, tools
+from odoo import api, models
 
 
 class ResUsers(models.Model):
@@ -8,28 +8,23 @@ class ResUsers(models.Model):
 
     @api.readonly
     def has_groups(self, group_spec):
-        """As ``res.users.has_groups``, remembered per user and group
-        specification for the current user.
+        """As ``res.users.has_groups``; for the current user and the
+        specification ``"base.group_user"`` alone, answered from the user's
+        ``share`` flag (which Odoo computes from the same group membership)
+        instead of the group tables.
 
-        Every read of a model checks the access of each field it reads and
+        Every read of a model checks the access of each field it reads, and
         each field with ``groups`` asks ``has_groups``: the ticket's
-        internal-only fields (``groups="base.group_user"``, which portal
-        users may not read) made it hundreds of calls per request. The
-        answer is cached with the user's groups themselves (``ormcache`` of
-        the registry, which Odoo clears whenever a user's groups or a
-        group's implied groups change). Not cached: another user than the
-        current one (Odoo restricts who may ask), a record not saved yet,
-        and ``base.group_no_one``, which depends on the request's debug
-        mode."""
+        internal-only fields (``groups="base.group_user"``, which portal users
+        may not read) made it hundreds of calls per request, each looking up
+        the group definitions and the user's groups. ``share`` is read once
+        per request and recomputed by Odoo when the user's groups change.
+        Any other user or specification: Odoo's answer."""
         if (
-            len(self) == 1
+            group_spec == "base.group_user"
+            and len(self) == 1
             and self.id
             and self == self.env.user
-            and "base.group_no_one" not in group_spec
         ):
-            return self._psa_has_groups(group_spec)
-        return super().has_groups(group_spec)
-
-    @tools.ormcache("self.id", "group_spec")
-    def _psa_has_groups(self, group_spec):
+            return not self.share
         return super().has_groups(group_spec)
