@@ -27,6 +27,7 @@ from . import test_integrity_clocks
 from . import test_integrity_portal
 from . import test_mail_outgoing
 from . import test_mail_gateway
+from . import test_mail_gateway_redelivery
 from . import test_multi_company
 from . import test_multi_company_integrity
 from . import test_performance
