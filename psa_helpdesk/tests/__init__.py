@@ -15,6 +15,7 @@ from . import test_communication
 from . import test_duplicates
 from . import test_tours
 from . import test_reports
+from . import test_request_retry
 from . import test_sla_alerts
 from . import test_sla_penalty
 from . import test_sla_policy
