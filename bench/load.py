@@ -6,8 +6,10 @@ workers and ``--max-cron-threads`` cron workers, as a shop behind a reverse
 proxy runs them. ``--clients`` separate processes, spread round-robin over the
 servers as a proxy would, create tickets, move them between stages, post
 public replies and read the ticket list over XML-RPC for ``--duration``
-seconds, while the scheduled actions run and deliver the SLA alerts of
-``--alerts-due`` clocks made due before the start.
+seconds (now and then moving one of 20 tickets every client works on, so
+that two servers write one ticket at the same time), while the scheduled
+actions run and deliver the SLA alerts of ``--alerts-due`` clocks made due
+before the start.
 
 ``--as-agents``: each client logs in as its own user with the PSA agent role
 (created or reset by the script), so record rules and access checks are on
@@ -19,13 +21,21 @@ Fault runs:
 ``--kill-cron-worker``: while the SLA alert action delivers a large batch
 (``--kill-alerts`` clocks made due), the process running it is killed with
 SIGKILL; another cron worker (the other server's, or the one respawned by
-the killed worker's server) finishes the job.
+the killed worker's server) finishes the job. The action then commits per
+batch of ``--alert-batch`` clocks (100; 1,000 as installed), so that the
+kill falls between two commits.
 
 ``--mail-twice``: the same inbound email (same Message-Id) is delivered
 twice through the mail gateway (``mail.thread.message_process`` over
 XML-RPC, as ``odoo-mailgate``/fetchmail deliver it): once after the other,
 as a fetchmail retry after a failed commit does, and both at once on two
 servers (``--mail-pairs`` emails of each kind).
+
+``--db-replica-host HOST``: the servers get Odoo's read replica; the web
+client's reads of the ticket list and of the report views (JSON-RPC, which
+sends ``@api.readonly`` methods there) are checked. An empty HOST is the
+primary through the local socket, in read-only transactions: what the
+report views need of a replica, without one.
 
 Reports throughput, p50/p95 latency per operation and errors, then checks the
 data (see ``check_*``): no ticket lost or duplicated, every entitled ticket
@@ -36,6 +46,7 @@ any check fails.
 
 Usage: bench/run load [--servers 2] [--as-agents] [--clients 4]
        [--duration 60] [--workers 2] [--kill-cron-worker] [--mail-twice]
+       [--db-replica-host '']
 """
 
 import argparse
