@@ -73,10 +73,6 @@ import psycopg2
 
 ADMIN = ("admin", "admin")
 ALERT_CRON_XMLID = "psa_ticket_sla_cron_refresh"
-LEVEL_FIELDS = {
-    "warning_1": ("warning_1_date", "warning_1_alert_date", "first warning"),
-    "warning_2": ("warning_2_date", "warning_2_alert_date", "second warning"),
-}
 # Notes and activities of the alerts (psa.sla.alert._prepare_alert), in the
 # language of the scheduled action's user (English).
 NOTE_RE = re.compile(r"SLA (first warning|second warning|breached): (.+?) due ")
@@ -530,19 +526,27 @@ def job_holder(db, cron_id):
     return None
 
 
-def alerted_count(db, due):
-    ids = {level: [cid for cid, lvl in due if lvl == level] for level in LEVEL_FIELDS}
-    done = 0
+# A clock whose first warning is still to send: the engine's own "due"
+# (psa.sla.alert._due_domain). A clock a client paused, stopped or moved
+# (its warning rescheduled) before the alert went is no longer due.
+STILL_DUE = (
+    "warning_1_alert_date IS NULL AND end_date IS NULL AND paused_since IS NULL "
+    "AND warning_1_date <= now() at time zone 'UTC'"
+)
+
+
+def alert_progress(db, due):
+    """(alerted, still due) among the ``due`` clocks."""
     with pg(db) as conn, conn.cursor() as cr:
-        for level, clock_ids in ids.items():
-            if clock_ids:
-                cr.execute(
-                    f"SELECT count(*) FROM psa_ticket_sla WHERE id = ANY(%s) "
-                    f"AND {LEVEL_FIELDS[level][1]} IS NOT NULL",
-                    [clock_ids],
-                )
-                done += cr.fetchone()[0]
-    return done
+        cr.execute(
+            f"""
+            SELECT count(*) FILTER (WHERE warning_1_alert_date IS NOT NULL),
+                   count(*) FILTER (WHERE {STILL_DUE})
+              FROM psa_ticket_sla WHERE id = ANY(%s)
+            """,
+            [[cid for cid, _level in due] or [0]],
+        )
+        return cr.fetchone()
 
 
 def kill_cron_worker(db, servers, cron_id, due, timeout):
@@ -550,8 +554,8 @@ def kill_cron_worker(db, servers, cron_id, due, timeout):
     then SIGKILL the process running it. Returns a description."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        sent = alerted_count(db, due)
-        if 0 < sent < len(due):
+        sent, pending = alert_progress(db, due)
+        if sent and pending:
             pid = job_holder(db, cron_id)
             if pid:
                 os.kill(pid, signal.SIGKILL)
@@ -559,7 +563,7 @@ def kill_cron_worker(db, servers, cron_id, due, timeout):
                     f"killed cron worker {pid} of server {server_of_pid(servers, pid)} "
                     f"with {sent} of {len(due)} alerts sent"
                 )
-        if sent >= len(due):
+        if not pending:
             return f"not killed: all {len(due)} alerts were sent before"
         time.sleep(0.05)
     return "not killed: the alert action did not start in time"
@@ -568,7 +572,7 @@ def kill_cron_worker(db, servers, cron_id, due, timeout):
 def wait_alerts(db, due, timeout):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if alerted_count(db, due) >= len(due):
+        if not alert_progress(db, due)[1]:
             return True
         time.sleep(1)
     return False
@@ -864,11 +868,10 @@ def check_alerts(db, due, since):
                 notes[(res_id, match.group(1), match.group(2))] += 1
         notes_twice = sum(1 for n in notes.values() if n > 1)
         cr.execute(
-            """
-            SELECT sla.id, sla.ticket_id, sla.metric,
-                   sla.warning_1_alert_date IS NOT NULL,
-                   sla.warning_2_alert_date IS NOT NULL
-              FROM psa_ticket_sla sla WHERE sla.id = ANY(%s)
+            f"""
+            SELECT id, ticket_id, metric, warning_1_alert_date IS NOT NULL,
+                   {STILL_DUE}
+              FROM psa_ticket_sla WHERE id = ANY(%s)
             """,
             [[cid for cid, _level in due] or [0]],
         )
@@ -884,16 +887,18 @@ def check_alerts(db, due, since):
         "warning_1": ("first warning", "second warning", "breached"),
         "warning_2": ("second warning", "breached"),
     }
-    missing = half = 0
+    missing = half = withdrawn = 0
     for clock_id, level in due:
-        ticket_id, metric, w1_sent, w2_sent = clocks[clock_id]
-        sent = w1_sent if level == "warning_1" else w2_sent
+        ticket_id, metric, sent, still_due = clocks[clock_id]
         noted = any(
             notes.get((ticket_id, label, metric_labels.get(metric, metric)))
             for label in higher[level]
         )
         if not sent:
-            missing += 1
+            # paused, stopped or rescheduled by a client before the alert
+            # went: the engine rightly sends nothing
+            missing += still_due
+            withdrawn += not still_due
         elif not noted:
             half += 1
     print(
@@ -902,7 +907,8 @@ def check_alerts(db, due, since):
     )
     print(
         f"clock levels made due: {len(due)}, missing: {missing}, "
-        f"marked sent without their note: {half}"
+        f"marked sent without their note: {half}, no longer due when the "
+        f"action came (paused, stopped or rescheduled by a client): {withdrawn}"
     )
     return activities_twice + notes_twice + missing + half
 
