@@ -28,7 +28,11 @@ def main():
         contacts = env["res.partner"].search(
             [("parent_id.installation_ids", "!=", False)]
         )
-        stages = env["helpdesk.ticket.stage"].search([])
+        # not a customer validation stage: a ticket waits there only once a
+        # solution was sent (the create pipeline refuses it otherwise)
+        stages = env["helpdesk.ticket.stage"].search(
+            [("psa_customer_validation", "=", False)]
+        )
         Ticket = env["helpdesk.ticket"]
         done = 0
         while done < args.tickets:

@@ -178,6 +178,11 @@ class HelpdeskTicket(models.Model):
         }
         # browse(): create may be called on records (copy does)
         self.browse()._psa_check_protected_write(given)
+        # The steps below complete the values in place: on copies, so that
+        # the caller's dicts stay as given. Odoo retries a request that hit
+        # a serialization failure with the same arguments; completed values
+        # would then carry system fields the caller may not write.
+        vals_list = [dict(vals) for vals in vals_list]
         self._psa_prepare_company(vals_list)
         self._psa_prepare_installed_base(vals_list)
         self._psa_prepare_affected_module(vals_list)

@@ -11,16 +11,22 @@ status notifications, which the standard gateway only counts and drops.
 What a ticket does with an inbound email is in
 ``helpdesk_ticket_communication.py``."""
 
+import email.parser
+import email.policy
 import logging
 import re
 import unicodedata
+import xmlrpc.client
 
 from odoo import api, models
-from odoo.tools import email_normalize, email_split
+from odoo.tools import SQL, email_normalize, email_split
 
 _logger = logging.getLogger(__name__)
 
 TICKET_MODEL = "helpdesk.ticket"
+# First key of the transaction-level advisory lock that makes the deliveries
+# of one inbound email (by Message-Id) wait for one another
+INBOUND_LOCK_KEY = 0x50534148  # "PSAH"
 
 # RFC 3834 §5: any value but "no" marks an automatic message
 AUTO_SUBMITTED_HEADER = "Auto-Submitted"
@@ -129,6 +135,89 @@ class MailThread(models.AbstractModel):
     def _get_message_create_valid_field_names(self):
         # the mark of an automatic email, given by the gateway's message_post
         return super()._get_message_create_valid_field_names() | {"psa_automatic"}
+
+    # ------------------------------------------------------------------
+    # One email, processed once
+    # ------------------------------------------------------------------
+
+    @api.model
+    def message_process(
+        self,
+        model,
+        message,
+        custom_values=None,
+        save_original=False,
+        strip_attachments=False,
+        thread_id=None,
+    ):
+        """One inbound email is processed once, however often it is
+        delivered: the standard gateway skips an email whose Message-Id it
+        already stored, but two deliveries at the same time (the mail
+        gateway script called twice by the mail server, two Odoo servers
+        fetching the same mailbox, a fetchmail retry while the first
+        delivery is still being committed) both miss the other and open two
+        tickets. The deliveries of one Message-Id take a transaction-level
+        lock in turn (``_psa_inbound_seen``); a delivery that finds the email
+        stored once it has the lock skips it, as the standard check does.
+
+        :return: as the standard ``message_process`` (the id of the record
+            the email went to), False for an email already processed"""
+        message_id = self._psa_inbound_message_id(message)
+        if message_id and self._psa_inbound_seen(message_id):
+            _logger.info(
+                "Ignored mail with Message-Id %s: already processed by a "
+                "concurrent delivery",
+                message_id,
+            )
+            return False
+        return super().message_process(
+            model,
+            message,
+            custom_values=custom_values,
+            save_original=save_original,
+            strip_attachments=strip_attachments,
+            thread_id=thread_id,
+        )
+
+    @api.model
+    def _psa_inbound_message_id(self, message):
+        """The Message-Id of the raw email ``message`` (bytes, str or
+        ``xmlrpc.client.Binary``, as ``message_process`` takes it), as
+        ``message_parse`` stores it; None when it has none (the gateway
+        then makes one up, and nothing can tell two deliveries apart)."""
+        if isinstance(message, xmlrpc.client.Binary):
+            message = bytes(message.data)
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        if not isinstance(message, bytes):
+            return None
+        headers = email.parser.BytesHeaderParser(policy=email.policy.SMTP).parsebytes(
+            message
+        )
+        message_id = str(headers.get("Message-Id") or "").strip()
+        return message_id or None
+
+    @api.model
+    def _psa_inbound_seen(self, message_id):
+        """Wait until no other transaction processes an email of
+        ``message_id`` (advisory lock, held until this transaction ends),
+        then tell whether one was stored meanwhile. Read on a cursor of its
+        own: this transaction's snapshot may predate the other's commit."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                INBOUND_LOCK_KEY,
+                message_id,
+            )
+        )
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT 1 FROM mail_message WHERE message_id = %s LIMIT 1",
+                    message_id,
+                )
+            )
+            return bool(cr.fetchone())
 
     # ------------------------------------------------------------------
     # Routing

@@ -15,6 +15,7 @@ from . import test_communication
 from . import test_duplicates
 from . import test_tours
 from . import test_reports
+from . import test_request_retry
 from . import test_sla_alerts
 from . import test_sla_penalty
 from . import test_sla_policy
@@ -27,6 +28,7 @@ from . import test_integrity_clocks
 from . import test_integrity_portal
 from . import test_mail_outgoing
 from . import test_mail_gateway
+from . import test_mail_gateway_redelivery
 from . import test_multi_company
 from . import test_multi_company_integrity
 from . import test_performance
