@@ -647,9 +647,11 @@ class HelpdeskTicket(models.Model):
             ticket_model = ticket_model.with_context(
                 psa_alias_team_id=custom_values["team_id"]
             )
-        ticket = super(HelpdeskTicket, ticket_model).message_new(
-            values, custom_values=custom_values
-        ).with_env(self.env)
+        ticket = (
+            super(HelpdeskTicket, ticket_model)
+            .message_new(values, custom_values=custom_values)
+            .with_env(self.env)
+        )
         if agent:
             ticket._psa_log_opened_by_agent(agent)
         tagged = self._psa_tickets_from_subject(msg.get("subject")) - ticket

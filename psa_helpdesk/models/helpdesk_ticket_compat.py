@@ -26,6 +26,8 @@ class HelpdeskTicket(models.Model):
         # AccessError on account.analytic.line refused the ticket. Its
         # timesheets are read here as superuser; the constraint then moves
         # them to the new project as the user, as that addon means to.
+        # (field_names may be a generator: read once)
+        field_names = set(field_names)
         if (
             "project_id" in field_names
             and "timesheet_ids" in self._fields

@@ -398,18 +398,21 @@ class TestViewQueryCount(PsaContractCommon):
         above the rows, no count query) costs the same queries for a few
         and for many rows, and no more than ``maximum`` for the fields of
         our addons and their dependencies (``_spec(ours_only=True)``)."""
-        for spec, most in (
-            (self._spec(view_type), None),
-            (self._spec(view_type, ours_only=True), maximum),
-        ):
 
-            def load(tickets, spec=spec):
+        def loader(spec):
+            def load(tickets):
                 result = self.Ticket.web_search_read(
                     [("id", "in", tickets.ids)], spec, limit=80
                 )
                 self.assertEqual(len(result["records"]), len(tickets))
 
-            self._assert_constant(load, self.tickets[:5], self.tickets, most)
+            return load
+
+        for spec, most in (
+            (self._spec(view_type), None),
+            (self._spec(view_type, ours_only=True), maximum),
+        ):
+            self._assert_constant(loader(spec), self.tickets[:5], self.tickets, most)
 
     @freeze_time("2026-03-02 11:00:00")
     def test_list(self):
