@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make pytest ARGS="psa_helpdesk/tests -k name"`: run tests with pytest-odoo
 # on a database prepared once and kept (PYTEST_DB, default psa_pytest):
-# created with PYTEST_MODULES (default psa_helpdesk) the first time, updated
-# (-u) when one of those addons of this repository changed since (its files
-# but its tests/, which pytest reads anew each run), then
+# created with PYTEST_MODULES (default psa_helpdesk,psa_helpdesk_livechat)
+# the first time, updated (-u) when one of those addons of this repository
+# changed since (its files but its tests/, which pytest reads anew each
+# run), then
 #   pytest --odoo-database=<db> --odoo-addons-path=<ours> <ARGS>
 # A single test takes seconds. Browser tours (HttpCase) need --odoo-http.
 # The log of the preparation is .test-logs/pytest/<db>.log. `make test`
@@ -14,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/env.sh"
 
 DB="${PYTEST_DB:-psa_pytest}"
-MODULES="${PYTEST_MODULES:-psa_helpdesk}"
+MODULES="${PYTEST_MODULES:-psa_helpdesk,psa_helpdesk_livechat}"
 DIR="$ROOT/.test-logs/pytest"
 STAMP="$DIR/$DB.stamp"
 LOG="$DIR/$DB.log"
