@@ -1,8 +1,12 @@
 # psa_helpdesk — the commands a newcomer needs.
 #   make run   set up everything, create the psa_demo database, serve on :8069
 #   make test  set up everything, run all tests on a throw-away database
+#   make test-compat  the same with the OCA helpdesk addons of
+#              requirements-compat.txt installed next to psa_helpdesk
+#   make pytest ARGS="psa_helpdesk/tests -k name"  one test in seconds, on a
+#              database prepared once (DEVELOPERS.md, Tests)
 #   make bench the request-path benchmark (README, Performance)
-.PHONY: setup run test bench lint clean
+.PHONY: setup run test test-compat pytest bench lint clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,6 +16,14 @@ run: setup
 
 test: setup
 	@bash scripts/test.sh
+
+test-compat: setup
+	@bash scripts/test_compat.sh
+
+# pytest-odoo on a database prepared once (PYTEST_DB, default psa_pytest),
+# updated when psa_helpdesk changed: make pytest ARGS="psa_helpdesk/tests -k name"
+pytest: setup
+	@bash scripts/pytest.sh $(ARGS)
 
 # The shared request-path benchmark on three databases it creates once (bare
 # helpdesk, OCA helpdesk_mgmt_sla, psa_helpdesk; BENCH_DB_PREFIX, default

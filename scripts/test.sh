@@ -48,4 +48,5 @@ if [ "${TEST_LIFECYCLE:-1}" = 1 ] && [[ ",$MODULES," == *",psa_helpdesk,"* ]]; t
 fi
 set -e
 
-exec "$VENV/bin/python" "$ROOT/scripts/test_summary.py" "$LOG" "$status" "$LIFECYCLE_LOG"
+# not exec: the EXIT trap drops the database after the summary
+"$VENV/bin/python" "$ROOT/scripts/test_summary.py" "$LOG" "$status" "$LIFECYCLE_LOG"

@@ -641,8 +641,16 @@ class HelpdeskTicket(models.Model):
             # read by _psa_prepare_entitlement: no customer yet is no reason
             # to route the ticket as without contract
             ticket_model = self.with_context(psa_mail_internal_author=True)
-        ticket = super(HelpdeskTicket, ticket_model).message_new(
-            values, custom_values=custom_values
+        if custom_values.get("team_id"):
+            # read by _psa_prepare_entitlement: the team of the alias is the
+            # channel's, not a choice; a ticket without contract is routed
+            ticket_model = ticket_model.with_context(
+                psa_alias_team_id=custom_values["team_id"]
+            )
+        ticket = (
+            super(HelpdeskTicket, ticket_model)
+            .message_new(values, custom_values=custom_values)
+            .with_env(self.env)
         )
         if agent:
             ticket._psa_log_opened_by_agent(agent)

@@ -176,6 +176,16 @@ class HelpdeskTicket(models.Model):
         leader, and route the tickets no contract covers to the commercial
         team. Whatever the channel: form, mail gateway, portal, RPC.
 
+        Routing (SPEC §2) only gives a team nobody chose: it happens only
+        when the ticket's company has a commercial team, and never replaces
+        the team the caller gave (``team_id`` of the values or
+        ``default_team_id`` of the context: an agent's choice, a team the
+        customer picked in the portal, another addon's create), so that the
+        team's own settings (its project, its stages) still apply. The team
+        of the mail alias an email was sent to is the channel's, not a
+        choice (``psa_alias_team_id`` of the context, set by
+        ``message_new``): routed.
+
         Everything is read in the ticket's company (``company_id`` of the
         values, set by ``_psa_prepare_company``), never the user's: the
         contracts of the customer in that company, and that company's
@@ -239,6 +249,8 @@ class HelpdeskTicket(models.Model):
                 continue
             if not customer and self._psa_awaits_customer():
                 continue
+            if not self._psa_team_routable(vals):
+                continue
             company = self.env["res.company"].browse(company_id(vals))
             team = company.psa_commercial_team_id
             # routing never moves a ticket to another company (helpdesk_mgmt
@@ -248,6 +260,17 @@ class HelpdeskTicket(models.Model):
                 team = team.browse()
             if team and vals.get("team_id") != team.id:
                 vals["team_id"] = team.id
+
+    @api.model
+    def _psa_team_routable(self, vals):
+        """Whether routing may give the ticket created from ``vals`` (a dict
+        of create values) the commercial team: no team was chosen, neither
+        in ``vals`` nor as ``default_team_id`` of the context, or the team
+        is the one of the mail alias (``psa_alias_team_id`` of the
+        context)."""
+        context = self.env.context
+        team_id = vals.get("team_id", context.get("default_team_id"))
+        return not team_id or team_id == context.get("psa_alias_team_id")
 
     def _psa_entitlement_after_create(self):
         """Create step, once the tickets exist: the account leader follows the
@@ -349,8 +372,8 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             body = self.env._(
                 "No active contract of %(customer)s covers %(product)s: the "
-                "ticket is not entitled to support, is kept out of the SLA "
-                "clocks and was routed to %(team)s.",
+                "ticket is not entitled to support and is kept out of the SLA "
+                "clocks. Its team: %(team)s.",
                 customer=ticket.commercial_partner_id.display_name
                 or self.env._("(no customer)"),
                 product=ticket.psa_product_id.display_name or self.env._("its product"),

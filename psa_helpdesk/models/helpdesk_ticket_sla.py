@@ -72,7 +72,8 @@ class HelpdeskTicket(models.Model):
     )
 
     psa_sla_deadline = fields.Datetime(
-        string="SLA deadline",
+        # not "SLA deadline": helpdesk_mgmt_sla's sla_deadline has that label
+        string="Next SLA deadline",
         compute="_compute_psa_sla_deadline",
         store=True,
         index=True,

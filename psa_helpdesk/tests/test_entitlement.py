@@ -25,11 +25,7 @@ class TestEntitlement(PsaContractCommon):
         self.assertFalse(self._customer_messages(ticket))
 
     def test_uncovered_ticket_is_created_marked_routed_and_answered(self):
-        ticket = self._ticket(
-            user=self.agent,
-            partner_id=self.other_contact.id,
-            team_id=self.team_l1.id,
-        )
+        ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)
         self.assertTrue(ticket.exists(), "nothing is lost")
         self.assertFalse(ticket.contract_id)
         self.assertFalse(ticket.psa_entitled)
@@ -38,6 +34,76 @@ class TestEntitlement(PsaContractCommon):
         answer = self._customer_messages(ticket.sudo())
         self.assertEqual(len(answer), 1, "polite automatic answer to the customer")
         self.assertIn("support contract", answer.body)
+        note = ticket.message_ids.filtered(lambda m: "not entitled" in str(m.body))
+        self.assertIn(self.team_commercial.name, note.body)
+
+    def test_routing_keeps_a_chosen_team_and_its_project(self):
+        """Routing gives a team nobody chose: the team (and the project the
+        team or the caller gave) of whoever creates the ticket is kept, as
+        helpdesk_mgmt promises; the ticket is still not entitled, kept out
+        of the clocks and answered. An email to a team's alias is routed:
+        the alias's team is the channel's, not a choice."""
+        project = self.env["project.project"].create({"name": "Team L1 work"})
+        for values in (
+            {"team_id": self.team_l1.id},
+            {"team_id": self.team_l1.id, "project_id": project.id},
+        ):
+            ticket = self._ticket(
+                user=self.agent, partner_id=self.other_contact.id, **values
+            )
+            self.assertEqual(ticket.team_id, self.team_l1, "the agent's choice")
+            self.assertEqual(ticket.project_id.id, values.get("project_id", False))
+            self.assertFalse(ticket.psa_entitled)
+            self.assertFalse(ticket.sudo().psa_sla_ids)
+            self.assertEqual(len(self._customer_messages(ticket.sudo())), 1)
+        # a team given as the context's default is a choice too
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .with_context(default_team_id=self.team_l1.id)
+            .create(
+                {
+                    "name": "From the team's kanban",
+                    "description": "<p>x</p>",
+                    "partner_id": self.other_contact.id,
+                }
+            )
+        )
+        self.assertEqual(ticket.team_id, self.team_l1)
+        # the portal: a team the customer picked is kept, none is routed
+        portal = new_test_user(
+            self.env,
+            login="psa_portal_team",
+            groups="base.group_portal",
+            partner_id=self.other_contact.id,
+        )
+        Portal = self.env["helpdesk.ticket"].with_user(portal).sudo()
+        values = {
+            "name": "From the portal",
+            "description": "<p>x</p>",
+            "partner_id": portal.partner_id.id,
+        }
+        picked = Portal.create(dict(values, team_id=self.team_l1.id))
+        self.assertEqual(picked.team_id, self.team_l1)
+        self.assertEqual(Portal.create(values).team_id, self.team_commercial)
+        # an email to the team's alias: the alias's team is routed
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_context(psa_alias_team_id=self.team_l1.id)
+            .create(dict(values, team_id=self.team_l1.id))
+        )
+        self.assertEqual(ticket.team_id, self.team_commercial)
+        self.assertFalse(ticket.env.context.get("default_team_id"))
+
+    def test_no_commercial_team_no_routing(self):
+        """A company without commercial team routes nothing: the ticket
+        without contract stays where helpdesk_mgmt puts it (no team, or the
+        assignee's team), still marked and answered."""
+        self.company.psa_commercial_team_id = False
+        ticket = self._ticket(user=self.agent, partner_id=self.other_contact.id)
+        self.assertFalse(ticket.psa_entitled)
+        self.assertNotEqual(ticket.team_id, self.team_commercial)
+        self.assertEqual(len(self._customer_messages(ticket.sudo())), 1)
 
     def test_expired_or_other_product_contract_does_not_entitle(self):
         self.contract.date_end = "2021-01-01"

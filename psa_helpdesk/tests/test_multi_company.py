@@ -216,8 +216,8 @@ class TestMultiCompany(PsaMultiCompanyCommon):
     def test_ticket_in_b_ignores_contract_and_installation_of_a(self):
         """A's contract of the shared customer does not entitle a ticket in
         B: it takes B's installation, no contract, and goes to B's
-        commercial team; it stays in B."""
-        ticket = self._ticket_b()
+        commercial team (no team was chosen); it stays in B."""
+        ticket = self._ticket_b(team_id=False, company_id=self.company_b.id)
         self.assertEqual(ticket.company_id, self.company_b)
         self.assertEqual(ticket.installation_id, self.installation_b)
         self.assertFalse(ticket.contract_id)
@@ -383,22 +383,25 @@ class TestMultiCompany(PsaMultiCompanyCommon):
     def test_company_comes_from_the_team_whatever_the_session(self):
         """A manager of both companies working in A creates a ticket for
         B's team: it is B's, its installation B's, and without contract in B
+        it keeps the team the manager chose. Created in B without a team,
         it goes to B's commercial team (not A's)."""
-        ticket = (
+        Ticket = (
             self.env["helpdesk.ticket"]
             .with_user(self.manager_ab)
             .with_context(allowed_company_ids=(self.company | self.company_b).ids)
-            .create(
-                {
-                    "name": "Town asks B",
-                    "description": "<p>Details</p>",
-                    "partner_id": self.contact.id,
-                    "team_id": self.team_b.id,
-                }
-            )
         )
+        values = {
+            "name": "Town asks B",
+            "description": "<p>Details</p>",
+            "partner_id": self.contact.id,
+        }
+        ticket = Ticket.create(dict(values, team_id=self.team_b.id))
         self.assertEqual(ticket.company_id, self.company_b)
         self.assertEqual(ticket.installation_id, self.installation_b)
+        self.assertFalse(ticket.psa_entitled)
+        self.assertEqual(ticket.team_id, self.team_b, "a chosen team is kept")
+        ticket = Ticket.create(dict(values, company_id=self.company_b.id))
+        self.assertEqual(ticket.company_id, self.company_b)
         self.assertEqual(ticket.team_id, self.team_commercial_b)
 
     def test_moving_to_another_company_is_refused(self):
@@ -448,7 +451,11 @@ class TestMultiCompany(PsaMultiCompanyCommon):
             {"name": "Shared commercial (test)", "company_id": False}
         )
         self.company_b.psa_commercial_team_id = shared
-        ticket = self._ticket_b(partner_id=self.other_contact.id)
+        ticket = self._ticket_b(
+            partner_id=self.other_contact.id,
+            team_id=False,
+            company_id=self.company_b.id,
+        )
         self.assertEqual(ticket.team_id, shared)
         self.assertEqual(ticket.company_id, self.company_b)
 
