@@ -9,22 +9,22 @@ class ResUsers(models.Model):
     @api.readonly
     def has_groups(self, group_spec):
         """As ``res.users.has_groups``; for the current user and the
-        specification ``"base.group_user"`` alone, answered from the user's
-        ``share`` flag (which Odoo computes from the same group membership)
-        instead of the group tables.
+        specification ``"base.group_user"`` alone, one cached membership
+        check (``_has_group``) instead of Odoo's two (``has_group`` first
+        checks that the current user may ask about this user, which the
+        current user always may).
 
         Every read of a model checks the access of each field it reads, and
         each field with ``groups`` asks ``has_groups``: the ticket's
         internal-only fields (``groups="base.group_user"``, which portal users
-        may not read) made it hundreds of calls per request, each looking up
-        the group definitions and the user's groups. ``share`` is read once
-        per request and recomputed by Odoo when the user's groups change.
-        Any other user or specification: Odoo's answer."""
+        may not read) made it hundreds of calls per request. The answer is
+        Odoo's (the user's groups, cached by Odoo and cleared when they
+        change). Any other user or specification: Odoo's own path."""
         if (
             group_spec == "base.group_user"
             and len(self) == 1
             and self.id
             and self == self.env.user
         ):
-            return not self.share
+            return self._has_group(group_spec)
         return super().has_groups(group_spec)

@@ -600,7 +600,8 @@ class TestRequestQueries(PsaContractCommon):
 @tagged("post_install", "-at_install")
 class TestHasGroupsFastPath(PsaContractCommon):
     """``res.users.has_groups("base.group_user")`` of the current user
-    answers from ``share``, and follows the user's groups."""
+    answers from the cached membership, and follows the
+    user's groups."""
 
     def test_follows_the_groups(self):
         user = new_test_user(self.env, login="psa_switch", groups="base.group_user")
