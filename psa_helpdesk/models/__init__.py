@@ -12,7 +12,6 @@ from . import helpdesk_ticket_company
 from . import helpdesk_ticket_installed_base
 from . import helpdesk_ticket_entitlement
 from . import helpdesk_ticket_priority
-from . import helpdesk_ticket_compat
 from . import res_partner
 from . import res_users
 from . import res_company

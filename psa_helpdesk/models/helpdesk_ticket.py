@@ -63,9 +63,7 @@ steps, in this order:
 9. **History** — ``psa.ticket.segment._psa_after_write``: last, so that it
    also sees dimensions moved by the steps above.
 
-Messages (``_message_post_after_hook``): first
-``_psa_compat_before_message_hook`` (``helpdesk_ticket_compat.py``: a
-sibling addon's fault worked around), then ``_psa_knowledge_on_message`` — a
+Messages (``_message_post_after_hook``): first ``_psa_knowledge_on_message`` — a
 customer's reply accepting or rejecting a solution (first: an acceptance
 closes the ticket before the SLA step would send it back to work);
 ``_psa_sla_on_message`` — a public
@@ -236,7 +234,6 @@ class HelpdeskTicket(models.Model):
         return vals_list
 
     def _message_post_after_hook(self, message, msg_values):
-        self._psa_compat_before_message_hook()
         res = super()._message_post_after_hook(message, msg_values)
         self._psa_knowledge_on_message(message)
         self._psa_sla_on_message(message)
