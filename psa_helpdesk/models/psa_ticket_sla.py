@@ -365,16 +365,25 @@ class PsaTicketSla(models.Model):
         }
 
     @api.model
-    def _start_clocks(self, tickets, metrics, new_cycle=False, since=None):
+    def _start_clocks(
+        self, tickets, metrics, new_cycle=False, since=None, carried=None
+    ):
         """Start ``metrics`` clocks on ``tickets``; in a new cycle or in the
         current one. Tickets in a pause stage get paused clocks.
 
         ``since``: {ticket id: naive UTC datetime} for clocks that count
         from an earlier start than now (the business time from then to now
-        is already consumed)."""
+        is already consumed).
+
+        ``carried``: {(ticket id, metric): clock} for clocks that go on
+        where a cancelled ``clock`` stopped (``_on_stage_changed``: a ticket
+        closed as not solved and reopened): the new clock starts at that
+        clock's start, with its consumed business hours plus those from its
+        end to now (the time the ticket spent wrongly closed counts)."""
         now = fields.Datetime.now()
         since = since or {}
-        cache = self._business_time_cache() if since else None
+        carried = carried or {}
+        cache = self._business_time_cache() if since or carried else None
         contexts = tickets._psa_sla_context()
         # In the current cycle, the clock each new one follows (the previous
         # customer update interval), if any: the last one per ticket, metric
@@ -398,9 +407,16 @@ class PsaTicketSla(models.Model):
                 vals = self._clock_values(
                     ticket, metric, cycle, context, now, frozen=earlier
                 )
-                if vals and since.get(ticket.id) and since[ticket.id] < now:
+                key = vals and (False if vals["round_the_clock"] else context[2])
+                previous = carried.get((ticket.id, metric))
+                if vals and previous and previous.end_date <= now:
+                    vals["start_date"] = previous.start_date
+                    vals["consumed_hours"] = previous.consumed_hours + max(
+                        cache.elapsed(key, to_aware(previous.end_date), to_aware(now)),
+                        0.0,
+                    )
+                elif vals and since.get(ticket.id) and since[ticket.id] < now:
                     start = since[ticket.id]
-                    key = False if vals["round_the_clock"] else context[2]
                     vals["start_date"] = start
                     vals["consumed_hours"] = max(
                         cache.elapsed(key, to_aware(start), to_aware(now)), 0.0
@@ -723,13 +739,43 @@ class PsaTicketSla(models.Model):
             # breach that already happened is not undone by the closing.
             self._live_clocks(to_close["not_solved"])._stop(reached=False)
         if to_reopen:
-            self._start_clocks(to_reopen, ("response", "resolution"), new_cycle=True)
+            self._reopen_clocks(to_reopen, before)
         if to_pause:
             self._live_clocks(to_pause)._pause()
             for stage_id, ticket_ids in resume_stages.items():
                 tickets.browse(ticket_ids).write({"psa_sla_resume_stage_id": stage_id})
         if to_resume:
             self._live_clocks(to_resume)._resume()
+
+    @api.model
+    def _reopen_clocks(self, tickets, before):
+        """A new cycle of response and resolution clocks for reopened
+        ``tickets`` (SPEC §4: reopening starts a new cycle). A ticket that
+        was closed as *not solved* (cancelled, rejected, marked a duplicate)
+        and reopened was not closed after all: its clocks cancelled by that
+        closing go on in the new cycle from where they stopped, the time it
+        spent closed included (``_start_clocks`` ``carried``), so that
+        closing and reopening a ticket never restarts a clock close to its
+        deadline (SPEC §7). A clock already reached or breached is not
+        carried: its metric starts afresh, as after a solved ticket."""
+        carried = {}
+        not_solved = tickets.filtered(lambda t: before[t.id][1] == "not_solved")
+        if not_solved:
+            self._prefetch_clocks(not_solved)
+            for clock in not_solved.sudo().psa_sla_ids.sorted("id"):
+                if clock.cycle == clock.ticket_id.psa_sla_cycle and clock.metric in (
+                    "response",
+                    "resolution",
+                ):
+                    carried[clock.ticket_id.id, clock.metric] = clock
+            carried = {
+                key: clock
+                for key, clock in carried.items()
+                if clock.status == "cancelled" and clock.end_date
+            }
+        self._start_clocks(
+            tickets, ("response", "resolution"), new_cycle=True, carried=carried
+        )
 
     @api.model
     def _on_agent_reply(self, tickets):

@@ -343,7 +343,9 @@ class TestClosingKinds(IntegrityCommon):
 
     def test_duplicate_in_open_stage_then_unmarked(self):
         """Marked duplicate without a closing stage: cancelled at once;
-        unmarked: a new cycle, like a reopening."""
+        unmarked: a new cycle, like a reopening, whose clocks go on from the
+        cancelled ones (the time marked included): unmarking never restarts
+        a clock."""
         with freeze_time(MONDAY_9):
             original = self._open()
             ticket = self._open()
@@ -358,9 +360,13 @@ class TestClosingKinds(IntegrityCommon):
         with freeze_time("2026-03-02 12:00:00"):
             ticket.with_user(self.agent).write({"duplicate_id": False})
         self.assertEqual(ticket.psa_sla_cycle, 2)
+        cancelled = self._clock(ticket, "resolution", cycle=1)
         resolution = self._clock(ticket, "resolution", cycle=2)
+        self.assertEqual(cancelled.status, "cancelled")
         self.assertEqual(resolution.status, "running")
-        self.assertEqual(resolution.start_date, datetime(2026, 3, 2, 12))
+        self.assertEqual(resolution.start_date, MONDAY_9)
+        self.assertEqual(resolution.deadline, cancelled.deadline)
+        self.assertGreater(resolution.consumed_hours, cancelled.consumed_hours)
 
     def test_reopen_after_not_solved(self):
         with freeze_time(MONDAY_9):
@@ -371,8 +377,12 @@ class TestClosingKinds(IntegrityCommon):
             ticket.with_user(self.agent).stage_id = self.stage_progress
         self.assertEqual(ticket.psa_sla_cycle, 2)
         self.assertEqual(self._clock(ticket, "resolution", cycle=1).status, "cancelled")
-        self.assertEqual(self._clock(ticket, "resolution", cycle=2).status, "running")
-        self.assertEqual(ticket.psa_sla_status, "running")
+        # rejected by mistake: the day closed counts, the customer still has
+        # no answer (SPEC §7: closing and reopening restarts no clock)
+        response = self._clock(ticket, "response", cycle=2)
+        self.assertEqual(response.start_date, MONDAY_9)
+        self.assertEqual(response.status, "breached")
+        self.assertEqual(ticket.psa_sla_status, "breached")
 
     def test_compliance_ignores_cancelled_clocks(self):
         with freeze_time(MONDAY_9):

@@ -362,6 +362,41 @@ class TestTicketSla(PsaCommon):
         self.assertEqual(ticket.psa_sla_status, "met")
         self.assertEqual((response | resolution).read(), finished)
 
+    def test_not_solved_closing_and_reopening_restarts_no_clock(self):
+        """Marked a duplicate (closed as not solved) 10 minutes before its
+        response deadline and unmarked a minute later: the cancelled clocks
+        stay cancelled (finished records are not rewritten), and the new
+        cycle's clocks go on from where they stopped, the minute closed
+        included: the deadlines do not move (SPEC §4, §7)."""
+        with freeze_time(ba(2026, 3, 2, 9)):
+            ticket = self._new()
+            original = self._new(name="The same problem")
+        response = self._clock(ticket, "response")
+        resolution = self._clock(ticket, "resolution")
+        self.assertEqual(response.deadline, ba(2026, 3, 2, 11))
+        with freeze_time(ba(2026, 3, 2, 10, 50)):
+            ticket.with_user(self.agent).duplicate_id = original
+        self.assertEqual(response.status, "cancelled")
+        with freeze_time(ba(2026, 3, 2, 10, 51)):
+            ticket.with_user(self.agent).duplicate_id = False
+        self.assertEqual(response.status, "cancelled")
+        new_response = self._clock(ticket, "response", cycle=2)
+        new_resolution = self._clock(ticket, "resolution", cycle=2)
+        self.assertEqual(new_response.start_date, ba(2026, 3, 2, 9))
+        self.assertEqual(new_response.deadline, ba(2026, 3, 2, 11))
+        self.assertAlmostEqual(new_response.consumed_hours, 1 + 51 / 60)
+        self.assertEqual(new_resolution.start_date, resolution.start_date)
+        self.assertEqual(new_resolution.deadline, resolution.deadline)
+        # the same through a closing stage that does not solve
+        cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        with freeze_time(ba(2026, 3, 2, 10, 55)):
+            ticket.with_user(self.agent).stage_id = cancelled
+        with freeze_time(ba(2026, 3, 2, 11, 5)):
+            ticket.with_user(self.agent).stage_id = self.stage_new
+        third = self._clock(ticket, "response", cycle=3)
+        self.assertEqual(third.start_date, ba(2026, 3, 2, 9))
+        self.assertEqual(third.status, "breached", "its deadline passed meanwhile")
+
     def test_finished_clocks_not_rewritten_on_target_change(self):
         with freeze_time(ba(2026, 3, 2, 10)):
             ticket = self._new()

@@ -272,3 +272,69 @@ class TestMerge(PsaSiblingCommon):
                 dst_helpdesk_team_id=other_team.id,
             )
         self.assertTrue(ticket.active)
+
+    def test_tickets_of_two_customers_refused(self):
+        """Merged, the other customer would follow the kept ticket and read
+        it on the portal (and its messages would move there): refused,
+        nothing changes."""
+        with freeze_time(monday(9)):
+            kept = self._new(name="Receipts print blank")
+            theirs = self._new(
+                name="Blank receipts",
+                partner_id=self.other_contact.id,
+                installation_id=False,
+            )
+        with (
+            freeze_time(monday(10)),
+            self.assertRaisesRegex(UserError, "different customers"),
+        ):
+            self._merge(kept | theirs, dst_ticket_id=kept.id)
+        self.assertTrue(theirs.active)
+        self.assertFalse(theirs.duplicate_id)
+        self.assertNotIn(self.other_contact, kept.message_partner_ids)
+
+    def test_closed_ticket_kept_refused(self):
+        """Merged into a solved ticket, the open request would lose its
+        live clocks (cancelled, nothing replacing them): refused."""
+        stage_done = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        with freeze_time(monday(9)):
+            solved = self._new(name="Old question", request_type="question")
+            open_ticket = self._new(name="Receipts print blank")
+        with freeze_time(monday(9, 30)):
+            solved.with_user(self.agent).stage_id = stage_done
+        with (
+            freeze_time(monday(10, 50)),
+            self.assertRaisesRegex(UserError, "is closed"),
+        ):
+            self._merge(solved | open_ticket, dst_ticket_id=solved.id)
+        self.assertTrue(open_ticket.active)
+        self.assertFalse(
+            open_ticket.sudo().psa_sla_ids.filtered(lambda c: c.status == "cancelled")
+        )
+
+    def test_new_ticket_without_team_stays_in_the_tickets_company(self):
+        """A manager whose current company is another one merges this
+        company's tickets into a new ticket without team: it is created in
+        the tickets' company."""
+        other = self.env["res.company"].create({"name": "Other (merge test)"})
+        boss = new_test_user(
+            self.env,
+            login="psa_merge_boss_2",
+            groups="psa_helpdesk.group_psa_manager",
+            company_id=other.id,
+            company_ids=[Command.set((other | self.company).ids)],
+        )
+        with freeze_time(monday(9)):
+            first = self._new(name="Receipts print blank")
+            second = self._new(name="Blank receipts again")
+        with freeze_time(monday(10)):
+            wizard = self._merge(
+                first | second,
+                user=boss,
+                companies=other | self.company,
+                create_new_ticket=True,
+                dst_ticket_name="Blank receipts",
+                dst_helpdesk_team_id=False,
+                user_id=False,
+            )
+        self.assertEqual(wizard.dst_ticket_id.company_id, self.company)

@@ -6,8 +6,10 @@ What the sibling does is unchanged: the kept ticket (an existing one, or a
 new one) gets the tags, attachments, followers, messages and activities of
 the others, which are archived. This addon adds:
 
-- the tickets merged are of one company (SPEC §7), checked before anything
-  changes;
+- the tickets merged are of one company (SPEC §7) and one customer (their
+  followers and messages go to the kept ticket: SPEC §7), into an open
+  ticket (the customer's request keeps live clocks), checked before
+  anything changes;
 - helpdesk_mgmt_merge moves the merged tickets' messages to the kept ticket
   by writing their ``res_id``, which Odoo allows administrators only
   (``mail.message.write``): an agent could not merge. Workaround: the user's
@@ -39,18 +41,23 @@ class HelpdeskTicketMerge(models.TransientModel):
         as duplicates of the kept one.
 
         :raise UserError: the tickets (or the new ticket's team) are of
-            several companies; nothing is changed
+            several companies or several customers, or the ticket kept is
+            closed; nothing is changed
         :raise AccessError: the user may not write one of the tickets"""
         self.ensure_one()
         self._psa_check_merge_company()
+        self._psa_check_merge_customer()
+        self._psa_check_merge_destination()
         # read before the merge: archived, they leave the many2many
         tickets = self.ticket_ids
         (tickets | self.dst_ticket_id).check_access("write")
         # sudo: helpdesk_mgmt_merge moves messages by writing their res_id,
         # which mail.message refuses to anyone but administrators; the user
         # may write every ticket concerned (checked above), whose messages
-        # they may read and post on.
-        action = super(HelpdeskTicketMerge, self.sudo()).merge_tickets()
+        # they may read and post on. In the tickets' company: a new ticket
+        # without team is created there, not in the user's current company.
+        merger = self.sudo().with_company(tickets.company_id[:1] or self.env.company)
+        action = super(HelpdeskTicketMerge, merger).merge_tickets()
         kept = self.dst_ticket_id
         merged = (tickets - kept).with_context(active_test=False)
         # As the user (their right to write them was checked): duplicates of
@@ -79,6 +86,42 @@ class HelpdeskTicketMerge(models.TransientModel):
                     "(%(companies)s): their SLA clocks, penalties and "
                     "messages stay in their company.",
                     companies=", ".join(companies.mapped("name")),
+                )
+            )
+
+    def _psa_check_merge_customer(self):
+        """The tickets are of one customer (their commercial partner), or of
+        none: the merge makes the merged tickets' followers follow the kept
+        ticket and moves their messages there, so a customer would read
+        another customer's ticket on the portal (SPEC §7: customers see
+        their own tickets only).
+
+        :raise UserError: naming the customers"""
+        customers = (self.ticket_ids | self.dst_ticket_id).commercial_partner_id
+        if len(customers) > 1:
+            raise UserError(
+                self.env._(
+                    "Tickets of different customers cannot be merged "
+                    "(%(customers)s): each customer would see the other's "
+                    "ticket and messages.",
+                    customers=", ".join(customers.mapped("display_name")),
+                )
+            )
+
+    def _psa_check_merge_destination(self):
+        """The ticket kept is open: merged into a closed ticket, the merged
+        tickets' clocks would be cancelled with no live clock left for the
+        customer's request (SPEC §4).
+
+        :raise UserError: naming the ticket kept"""
+        kept = self.dst_ticket_id
+        if not self.create_new_ticket and kept and kept.sudo()._psa_close_kind():
+            raise UserError(
+                self.env._(
+                    "%(ticket)s is closed: reopen it, or merge into an open "
+                    "ticket, so that the customer's request keeps its SLA "
+                    "clocks.",
+                    ticket=kept.display_name,
                 )
             )
 

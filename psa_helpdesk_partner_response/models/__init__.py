@@ -1,2 +1,3 @@
 from . import helpdesk_ticket
 from . import mail_thread
+from . import helpdesk_ticket_team

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -73,6 +73,9 @@ class TestPartnerResponse(PsaCommon, MailCase):
         )
         cls.stage_waiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        cls.stage_validation = cls.env.ref(
+            "psa_helpdesk.helpdesk_ticket_stage_customer_validation"
+        )
         cls.policy = cls.env["psa.sla.policy"].create(
             {
                 "name": "Silver (test)",
@@ -246,13 +249,23 @@ class TestPartnerResponse(PsaCommon, MailCase):
         self.assertEqual(resolution.paused_hours, 8)
         self.assertEqual(resolution.deadline, utc(4, 12))
 
+    def test_reply_never_closes(self):
+        """A closing stage cannot be the stage a customer's reply moves
+        tickets to: the reply would stop the resolution clock as met."""
+        with self.assertRaisesRegex(ValidationError, "closing stage"):
+            self.team.autopupdate_dest_stage_id = self.stage_done
+        self.team.autoupdate_ticket_stage = False
+        self.team.autopupdate_dest_stage_id = self.stage_done  # unused: allowed
+        with self.assertRaisesRegex(ValidationError, "closing stage"):
+            self.team.autoupdate_ticket_stage = True
+
     def test_refused_move_keeps_the_email(self):
-        """The team sends replies to a stage that closes tickets as solved;
-        an incident needs its resolution summary to close: the email is
-        posted, the move is not made (a note says why) and psa_helpdesk's
-        own rule applies: the reply puts the ticket back to the stage it
-        waited from, which resumes its clocks."""
-        self.team.autopupdate_dest_stage_id = self.stage_done
+        """The team sends replies to the customer validation stage, which a
+        ticket enters only with a solution sent (psa_helpdesk refuses the
+        move): the email is posted, the move is not made (a note says why)
+        and psa_helpdesk's own rule applies: the reply puts the ticket back
+        to the stage it waited from, which resumes its clocks."""
+        self.team.autopupdate_dest_stage_id = self.stage_validation
         ticket = self._waiting_ticket(request_type="incident")
         with freeze_time(utc(3, 10)):
             message = self._process("reply-2")
@@ -269,7 +282,7 @@ class TestPartnerResponse(PsaCommon, MailCase):
         """On the portal the sibling moves the ticket as the message is
         posted: a move psa_helpdesk refuses refuses the message, with the
         reason, and changes nothing."""
-        self.team.autopupdate_dest_stage_id = self.stage_done
+        self.team.autopupdate_dest_stage_id = self.stage_validation
         ticket = self._waiting_ticket(request_type="incident")
         portal = new_test_user(
             self.env,
@@ -280,7 +293,7 @@ class TestPartnerResponse(PsaCommon, MailCase):
         count = len(ticket.message_ids)
         with (
             freeze_time(utc(3, 10)),
-            self.assertRaisesRegex(UserError, "resolution summary"),
+            self.assertRaisesRegex(UserError, "apply an article"),
             self.env.cr.savepoint(),
         ):
             ticket.with_user(portal).message_post(
