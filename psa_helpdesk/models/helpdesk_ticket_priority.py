@@ -316,9 +316,7 @@ class HelpdeskTicket(models.Model):
             ]
         if not self.env.context.get("mail_activity_automation_skip"):
             # (the context that makes activity_schedule create none)
-            self.env["mail.activity"].with_context(tickets.env.context).create(
-                activities
-            )
+            tickets.env["mail.activity"].create(activities)
         for ticket in tickets:
             users = recipients[ticket.id]
             ticket.message_post(
