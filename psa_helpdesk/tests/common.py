@@ -263,3 +263,65 @@ def enable_mail_gateway(cls, domain):
         }
     )
     cls.company.alias_domain_id = cls.alias_domain
+
+
+class PsaSlaTeamCommon(PsaCommon):
+    """PsaCommon plus a team whose SLA policy counts every priority on a
+    9-18 UTC calendar (response 2 h, resolution 12 h, update 4 h) and pauses
+    in helpdesk_mgmt's *Awaiting* stage (``stage_new``, ``stage_progress``,
+    ``stage_waiting``), and a contract (100 per breach) covering the
+    customer's product: the SLA set-up of the glue addons' tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "9-18 UTC (test)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"D{day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 18,
+                        }
+                    )
+                    for day in range(5)
+                ],
+            }
+        )
+        cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        cls.stage_progress = cls.env.ref(
+            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
+        )
+        cls.stage_waiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
+        cls.policy = cls.env["psa.sla.policy"].create(
+            {
+                "name": "Silver (test)",
+                "resource_calendar_id": cls.calendar.id,
+                "pause_stage_ids": [Command.set(cls.stage_waiting.ids)],
+                "target_ids": [
+                    Command.create(
+                        {
+                            "priority": priority,
+                            "response_hours": 2,
+                            "resolution_hours": 12,
+                            "update_hours": 4,
+                        }
+                    )
+                    for priority in ("1", "2", "3")
+                ],
+            }
+        )
+        cls.team = cls.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Municipal support (test)",
+                "psa_sla_policy_id": cls.policy.id,
+                "user_ids": [Command.set(cls.agent.ids)],
+            }
+        )
+        cls.contract = cls._entitle(
+            [(cls.customer, cls.product)], penalty_per_breach=100.0
+        )

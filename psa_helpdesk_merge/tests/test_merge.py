@@ -13,7 +13,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.psa_helpdesk.tests.common import PsaCommon, new_company_user
+from odoo.addons.psa_helpdesk.tests.common import (
+    PsaSlaTeamCommon,
+    new_company_user,
+)
 
 # 2026-03-02 is a Monday; the calendar works 9-18 UTC, Monday to Friday.
 MONDAY = datetime(2026, 3, 2)
@@ -23,64 +26,10 @@ def monday(hour, minute=0):
     return MONDAY.replace(hour=hour, minute=minute)
 
 
-class PsaSiblingCommon(PsaCommon):
-    """PsaCommon plus a team whose policy counts P3 tickets on 9-18 UTC
-    (response 2 h, resolution 12 h, update 4 h) and pauses in the *Awaiting*
-    stage, and a contract (100 per breach) covering the customer."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "9-18 UTC (test)",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"D{day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 18,
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
-        cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
-        cls.stage_waiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
-        cls.policy = cls.env["psa.sla.policy"].create(
-            {
-                "name": "Silver (test)",
-                "resource_calendar_id": cls.calendar.id,
-                "pause_stage_ids": [Command.set(cls.stage_waiting.ids)],
-                "target_ids": [
-                    Command.create(
-                        {
-                            "priority": priority,
-                            "response_hours": 2,
-                            "resolution_hours": 12,
-                            "update_hours": 4,
-                        }
-                    )
-                    for priority in ("1", "2", "3")
-                ],
-            }
-        )
-        cls.team = cls.env["helpdesk.ticket.team"].create(
-            {
-                "name": "Municipal support (test)",
-                "psa_sla_policy_id": cls.policy.id,
-                "user_ids": [Command.set(cls.agent.ids)],
-            }
-        )
-        cls.contract = cls._entitle(
-            [(cls.customer, cls.product)], penalty_per_breach=100.0
-        )
+class PsaSiblingCommon(PsaSlaTeamCommon):
+    """The SLA set-up of ``PsaSlaTeamCommon`` (P3: response 2 h,
+    resolution 12 h on 9-18 UTC; a contract with 100 per breach), and how
+    these tests open a ticket and read its clocks."""
 
     def _new(self, **vals):
         vals.setdefault("team_id", self.team.id)

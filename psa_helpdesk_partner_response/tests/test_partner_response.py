@@ -16,7 +16,10 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
-from odoo.addons.psa_helpdesk.tests.common import PsaCommon, enable_mail_gateway
+from odoo.addons.psa_helpdesk.tests.common import (
+    PsaSlaTeamCommon,
+    enable_mail_gateway,
+)
 
 QUESTION_ID = "<question-1772445600@support.example.com>"
 GATEWAY_LOGGERS = (
@@ -45,62 +48,19 @@ def utc(day, hour, minute=0):
 
 
 @tagged("post_install", "-at_install")
-class TestPartnerResponse(PsaCommon, MailCase):
+class TestPartnerResponse(PsaSlaTeamCommon, MailCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         enable_mail_gateway(cls, "support.example.com")
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "9-18 UTC (test)",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"D{day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 18,
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
-        cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
-        cls.stage_waiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         cls.stage_validation = cls.env.ref(
             "psa_helpdesk.helpdesk_ticket_stage_customer_validation"
         )
-        cls.policy = cls.env["psa.sla.policy"].create(
-            {
-                "name": "Silver (test)",
-                "resource_calendar_id": cls.calendar.id,
-                "pause_stage_ids": [Command.set(cls.stage_waiting.ids)],
-                "target_ids": [
-                    Command.create(
-                        {
-                            "priority": priority,
-                            "response_hours": 2,
-                            "resolution_hours": 12,
-                            "update_hours": 4,
-                        }
-                    )
-                    for priority in ("1", "2", "3")
-                ],
-            }
-        )
         # the team moves a ticket waiting for the customer, or new, to In
         # progress when the customer writes
-        cls.team = cls.env["helpdesk.ticket.team"].create(
+        cls.team.write(
             {
-                "name": "Municipal support (test)",
-                "psa_sla_policy_id": cls.policy.id,
-                "user_ids": [Command.set(cls.agent.ids)],
                 "alias_name": "soporte",
                 "alias_domain_id": cls.alias_domain.id,
                 "alias_contact": "everyone",
@@ -111,7 +71,6 @@ class TestPartnerResponse(PsaCommon, MailCase):
                 "autopupdate_dest_stage_id": cls.stage_progress.id,
             }
         )
-        cls._entitle([(cls.customer, cls.product)])
         cls.contact.email = "laura@testville.example"
 
     # ------------------------------------------------------------------
