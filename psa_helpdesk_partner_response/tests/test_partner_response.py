@@ -218,6 +218,13 @@ class TestPartnerResponse(PsaSlaTeamCommon, MailCase):
         with self.assertRaisesRegex(ValidationError, "closing stage"):
             self.team.autoupdate_ticket_stage = True
 
+    def test_reply_never_moves_out_of_customer_validation(self):
+        """The customer's answer to a solution sent is psa_helpdesk's to
+        read: the validation stage cannot be a stage a reply moves tickets
+        out of."""
+        with self.assertRaisesRegex(ValidationError, "answer to the solution"):
+            self.team.autopupdate_src_stage_ids |= self.stage_validation
+
     def test_refused_move_keeps_the_email(self):
         """The team sends replies to the customer validation stage, which a
         ticket enters only with a solution sent (psa_helpdesk refuses the
