@@ -516,7 +516,8 @@ class HelpdeskTicket(models.Model):
         may have brought (or taken back) the permanent fix of its
         incidents."""
         if "stage_id" in vals:
-            self._psa_recompute_fix_pending(self.filtered("psa_is_problem"))
+            # sudo: whoever moves the ticket (a customer on the portal too)
+            self._psa_recompute_fix_pending(self.sudo().filtered("psa_is_problem"))
 
     @api.model
     def _psa_recompute_fix_pending(self, problems):
