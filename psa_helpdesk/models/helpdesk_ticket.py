@@ -215,7 +215,6 @@ class HelpdeskTicket(models.Model):
         self._psa_sla_check_write(sla_before)
         self._psa_priority_after_write(urgent_before)
         self._psa_sla_after_write(sla_before)
-        self._psa_knowledge_after_write(vals)
         Segment._psa_after_write(self, history_before)
         return res
 

@@ -310,17 +310,15 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
 
-    @api.depends("psa_article_kind", "psa_problem_id")
+    @api.depends(
+        "psa_article_kind",
+        "psa_problem_id",
+        "psa_problem_id.stage_id.closed",
+        "psa_problem_id.stage_id.psa_close_kind",
+    )
     def _compute_psa_fix_pending(self):
         """Pending until the problem ticket is closed as solved: a problem
-        cancelled (closed as not solved) brought no fix.
-
-        The problem's stage is not a dependency (a path through
-        ``psa_problem_id.stage_id`` would look up the incidents of every
-        ticket whose stage changes, one query per move): the incidents are
-        recomputed when a *problem* changes stage
-        (``_psa_knowledge_after_write``) or when a stage's closing changes
-        (``helpdesk.ticket.stage.write``), see ``_psa_recompute_fix_pending``."""
+        cancelled (closed as not solved) brought no fix."""
         for ticket in self:
             stage = ticket.sudo().psa_problem_id.stage_id
             ticket.psa_fix_pending = ticket.psa_article_kind == "workaround" and not (
@@ -510,25 +508,6 @@ class HelpdeskTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-
-    def _psa_knowledge_after_write(self, vals):
-        """Write step, after the update: a problem ticket that changed stage
-        may have brought (or taken back) the permanent fix of its
-        incidents."""
-        if "stage_id" in vals:
-            # sudo: whoever moves the ticket (a customer on the portal too)
-            self._psa_recompute_fix_pending(self.sudo().filtered("psa_is_problem"))
-
-    @api.model
-    def _psa_recompute_fix_pending(self, problems):
-        """Recompute ``psa_fix_pending`` of the incidents of ``problems``
-        (problem tickets whose stage, or whose stage's closing, changed)."""
-        if not problems:
-            return
-        # sudo: the incidents' flag follows their problem, whoever moves it
-        incidents = problems.sudo().with_context(active_test=False).psa_incident_ids
-        if incidents:
-            self.env.add_to_compute(self._fields["psa_fix_pending"], incidents)
 
     def _psa_check_knowledge_create(self):
         """Create step (a check, after the insert): no ticket is created in

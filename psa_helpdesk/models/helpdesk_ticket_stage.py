@@ -31,20 +31,6 @@ class HelpdeskTicketStage(models.Model):
         "asked. A ticket marked as a duplicate always closes as not solved.",
     )
 
-    def write(self, vals):
-        res = super().write(vals)
-        if {"closed", "psa_close_kind"} & vals.keys():
-            # the permanent fix of incidents whose problem is in these
-            # stages (``helpdesk.ticket._compute_psa_fix_pending``)
-            Ticket = self.env["helpdesk.ticket"]
-            problems = (
-                Ticket.sudo()
-                .with_context(active_test=False)
-                .search([("stage_id", "in", self.ids), ("psa_is_problem", "=", True)])
-            )
-            Ticket._psa_recompute_fix_pending(problems)
-        return res
-
     @api.constrains("closed", "psa_close_kind", "mail_template_id")
     def _check_psa_closing_template(self):
         for stage in self.filtered(lambda s: s.closed and s.psa_close_kind == "solved"):

@@ -410,11 +410,24 @@ class PsaTicketSla(models.Model):
                 key = vals and (False if vals["round_the_clock"] else context[2])
                 previous = carried.get((ticket.id, metric))
                 if vals and previous and previous.end_date <= now:
+                    # the time closed counts on the terms the clock had then
                     vals["start_date"] = previous.start_date
                     vals["consumed_hours"] = previous.consumed_hours + max(
-                        cache.elapsed(key, to_aware(previous.end_date), to_aware(now)),
+                        cache.elapsed(
+                            previous._calendar_key(),
+                            to_aware(previous.end_date),
+                            to_aware(now),
+                        ),
                         0.0,
                     )
+                    # the alerts already sent for this request go once
+                    for mark in (
+                        "warning_1_alert_date",
+                        "warning_2_alert_date",
+                        "breach_alert_date",
+                    ):
+                        if previous[mark]:
+                            vals[mark] = previous[mark]
                 elif vals and since.get(ticket.id) and since[ticket.id] < now:
                     start = since[ticket.id]
                     vals["start_date"] = start
@@ -708,7 +721,7 @@ class PsaTicketSla(models.Model):
         ``before``: per ticket id, ``(stage, close kind)`` before the change
         (see ``helpdesk.ticket._psa_close_kind``)."""
         to_close = dict.fromkeys(("solved", "not_solved"), tickets.browse())
-        to_reopen = to_pause = to_resume = tickets.browse()
+        to_reopen = to_resolve = to_pause = to_resume = tickets.browse()
         resume_stages = {}
         for ticket in tickets:
             if ticket.id not in before:
@@ -720,6 +733,11 @@ class PsaTicketSla(models.Model):
                 continue
             if old_kind and not new_kind:
                 to_reopen |= ticket
+                continue
+            if old_kind == "not_solved" and new_kind == "solved":
+                # from a closing that cancelled its clocks to a solving one:
+                # reopened and solved at once (not a way to start afresh)
+                to_resolve |= ticket
                 continue
             if new_kind or old == new:
                 continue
@@ -740,6 +758,11 @@ class PsaTicketSla(models.Model):
             self._live_clocks(to_close["not_solved"])._stop(reached=False)
         if to_reopen:
             self._reopen_clocks(to_reopen, before)
+        if to_resolve:
+            self._reopen_clocks(to_resolve, before)
+            live = self._live_clocks(to_resolve)
+            live.filtered(lambda c: c.metric == "resolution")._stop(reached=True)
+            live.filtered(lambda c: c.metric != "resolution")._stop(reached=False)
         if to_pause:
             self._live_clocks(to_pause)._pause()
             for stage_id, ticket_ids in resume_stages.items():
@@ -754,7 +777,8 @@ class PsaTicketSla(models.Model):
         was closed as *not solved* (cancelled, rejected, marked a duplicate)
         and reopened was not closed after all: its clocks cancelled by that
         closing go on in the new cycle from where they stopped, the time it
-        spent closed included (``_start_clocks`` ``carried``), so that
+        spent closed included (``_start_clocks`` ``carried``; alerts already
+        sent are not sent again), so that
         closing and reopening a ticket never restarts a clock close to its
         deadline (SPEC §7). A clock already reached or breached is not
         carried: its metric starts afresh, as after a solved ticket."""

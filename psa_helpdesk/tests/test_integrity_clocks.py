@@ -384,6 +384,45 @@ class TestClosingKinds(IntegrityCommon):
         self.assertEqual(response.status, "breached")
         self.assertEqual(ticket.psa_sla_status, "breached")
 
+    def test_not_solved_then_solved_then_reopened_restarts_nothing(self):
+        """Cancelled 10 minutes before the response deadline, moved to a
+        solving stage, reopened: cancelled then solved is a reopening solved
+        at once, so the clocks carried from the cancelled ones stop there,
+        and the last reopening starts afresh only after that real solving:
+        the cancellation never gave the clocks a new start."""
+        with freeze_time(MONDAY_9):
+            ticket = self._open()
+        response = self._clock(ticket, "response")
+        self.assertEqual(response.deadline, datetime(2026, 3, 2, 14))
+        with freeze_time("2026-03-02 13:50:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_cancelled
+        with freeze_time("2026-03-02 13:51:00"):
+            ticket.with_user(self.agent).write(
+                {"stage_id": self.stage_done.id, "psa_resolution": "<p>x</p>"}
+            )
+        solved = self._clock(ticket, "resolution", cycle=2)
+        self.assertEqual(solved.start_date, MONDAY_9)
+        self.assertEqual(solved.status, "met")
+        self.assertEqual(self._clock(ticket, "response", cycle=2).start_date, MONDAY_9)
+
+    def test_reopening_keeps_the_terms_of_the_time_closed(self):
+        """Closed as not solved on Friday as P3 (business hours), raised to
+        P1 (24x7) while closed, reopened on Monday: the weekend closed counts
+        on the business hours the clock had, not 24x7."""
+        self.policy.p1_round_the_clock = True
+        with freeze_time("2026-03-06 15:00:00"):  # Friday
+            ticket = self._open()
+        with freeze_time("2026-03-06 16:00:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_cancelled
+        with freeze_time("2026-03-09 08:50:00"):  # Monday
+            ticket.sudo().write({"severity": "1"})
+        with freeze_time("2026-03-09 09:00:00"):
+            ticket.with_user(self.agent).stage_id = self.stage_progress
+        resolution = self._clock(ticket, "resolution", cycle=2)
+        self.assertEqual(resolution.start_date, datetime(2026, 3, 6, 15))
+        # Friday 15-17 and Monday 8-9: 3 business hours (24x7: 66)
+        self.assertAlmostEqual(resolution.consumed_hours, 3.0)
+
     def test_compliance_ignores_cancelled_clocks(self):
         with freeze_time(MONDAY_9):
             solved = self._open()

@@ -259,10 +259,11 @@ class TestCronTrigger(PsaContractCommon):
         """End the "transaction": the trigger memory of this process learns
         what was committed (``commit``), or nothing (rolled back)."""
         cr = self.env.cr
+        cr.flush()  # what a commit runs first (and a savepoint too)
         if commit:
-            cr.flush()  # the precommit step
+            cr.postcommit.run()
         else:
-            cr.precommit.clear()
+            cr.postcommit.clear()
 
     def _forget_committed(self):
         """Start with an empty memory, on (for this test)."""
@@ -300,11 +301,15 @@ class TestCronTrigger(PsaContractCommon):
         self.assertEqual(len(self._triggers() - before), 2)
 
     def test_rolled_back_trigger_spares_nothing(self):
+        """A trigger flushed (a savepoint) then rolled back is not taken for
+        a committed one."""
         self._forget_committed()
         self.addCleanup(self._clear_committed)
         env = self.env(user=self.agent)
         with freeze_time("2026-03-02 09:00:00"):
             self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
+            with self.env.cr.savepoint():
+                pass  # flushes: runs the precommit callbacks
             self._new_transaction(commit=False)
             self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
 
@@ -555,8 +560,7 @@ class TestRequestQueries(PsaContractCommon):
 
     @freeze_time("2026-03-02 10:00:00")
     def test_stage_change(self):
-        """Moving a ticket to an open stage reads no incidents (the
-        permanent-fix flag follows problems only), no user's companies (the
+        """Moving a ticket to an open stage reads no user's companies (the
         assignee did not change) and no contract (no pause to decide)."""
         ticket = self.ticket.with_user(self.agent)
         self.assertTrue(ticket.psa_sla_ids, "entitled: clocks run")
@@ -564,7 +568,6 @@ class TestRequestQueries(PsaContractCommon):
         self.assertEqual(ticket.stage_id, self.progress)
         self.assertTrue(self._queries(shapes, 'INSERT INTO "psa_ticket_segment"'))
         for text in (
-            '"psa_problem_id" IN',
             'SELECT "res_company_users_rel"."user_id"',
             '"psa_contract"',
         ):

@@ -506,6 +506,29 @@ class TestSlaAlerts(PsaSlaAlertCommon):
             self.assertEqual(len(self._alert_activities(ticket)), 1)
             self.assertEqual(len(self._alert_notes(ticket)), 1)
 
+    def test_alert_not_sent_again_after_cancel_and_reopen(self):
+        """The first warning of a clock went; the ticket is cancelled and
+        reopened a minute later: the clock carried on is not alerted again
+        for that level."""
+        stage_cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        stage_progress = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+        with freeze_time("2026-03-02 08:30:00"):
+            self._reply(ticket)
+        with freeze_time("2026-03-02 15:00:00"):
+            self.Sla._cron_refresh_status()
+        self.assertEqual(len(self._alert_notes(ticket)), 1)
+        activities = len(self._alert_activities(ticket))
+        with freeze_time("2026-03-02 15:05:00"):
+            ticket.with_user(self.agent).stage_id = stage_cancelled
+        with freeze_time("2026-03-02 15:06:00"):
+            ticket.with_user(self.agent).stage_id = stage_progress
+        with freeze_time("2026-03-02 15:07:00"):
+            self.Sla._cron_refresh_status()
+        self.assertEqual(len(self._alert_notes(ticket)), 1)
+        self.assertEqual(len(self._alert_activities(ticket)), activities)
+
 
 @tagged("post_install", "-at_install")
 class TestSlaAlertQueries(PsaSlaAlertCommon):

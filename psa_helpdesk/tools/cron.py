@@ -86,11 +86,10 @@ def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
 
 
 # Triggers this process committed and whose time has not come:
-# {(database, xmlid): {naive UTC datetime}}, pruned as times pass. Filled by
-# the transaction's last step before COMMIT (its precommit callbacks, which
-# also flush the trigger row): a transaction rolled back before it leaves
-# nothing; in the rare case the COMMIT itself then fails, the action's
-# periodic schedule catches up.
+# {(database, xmlid): {naive UTC datetime}}, pruned as times pass. Filled
+# after the COMMIT (postcommit callbacks): a transaction rolled back leaves
+# nothing (precommit callbacks would not do: they run at every flush,
+# savepoints included, before a rollback is known).
 _COMMITTED = {}
 # Tests roll back and replay frozen times: the memory would carry a trigger
 # from one test to the next. Off in tests, but for the tests of the memory.
@@ -153,7 +152,7 @@ def trigger(env, xmlid, at=None, delay=None):
     env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
     times.add(at)
     key = (env.cr.dbname, xmlid)
-    env.cr.precommit.add(lambda: _COMMITTED.setdefault(key, set()).add(at))
+    env.cr.postcommit.add(lambda: _COMMITTED.setdefault(key, set()).add(at))
     if at <= now:
         # wake the cron workers after the commit, as ir.cron._trigger does
         env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)

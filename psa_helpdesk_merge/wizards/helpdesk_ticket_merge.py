@@ -111,9 +111,27 @@ class HelpdeskTicketMerge(models.TransientModel):
     def _psa_check_merge_destination(self):
         """The ticket kept is open: merged into a closed ticket, the merged
         tickets' clocks would be cancelled with no live clock left for the
-        customer's request (SPEC §4).
+        customer's request (SPEC §4). Tickets whose SLA clocks run are not
+        merged into a new ticket: its clocks would start afresh at the
+        merge, a way around a deadline close at hand (SPEC §7); they are
+        merged into one of them.
 
-        :raise UserError: naming the ticket kept"""
+        :raise UserError: naming the ticket kept, or the tickets with clocks"""
+        if self.create_new_ticket:
+            # sudo: whether clocks run is the engine's bookkeeping
+            running = self.ticket_ids.sudo().filtered(
+                lambda t: t.psa_sla_ids.filtered(lambda c: not c.end_date)
+            )
+            if running:
+                raise UserError(
+                    self.env._(
+                        "%(tickets)s have running SLA clocks: merge them into "
+                        "one of them, not into a new ticket, whose clocks would "
+                        "start again.",
+                        tickets=", ".join(running.mapped("display_name")),
+                    )
+                )
+            return
         kept = self.dst_ticket_id
         if not self.create_new_ticket and kept and kept.sudo()._psa_close_kind():
             raise UserError(
