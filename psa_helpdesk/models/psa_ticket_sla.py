@@ -748,9 +748,7 @@ class PsaTicketSla(models.Model):
             elif old in pause_stages and new not in pause_stages:
                 to_resume |= ticket
         if to_close["solved"]:
-            live = self._live_clocks(to_close["solved"])
-            live.filtered(lambda c: c.metric == "resolution")._stop(reached=True)
-            live.filtered(lambda c: c.metric != "resolution")._stop(reached=False)
+            self._stop_as_solved(to_close["solved"])
         if to_close["not_solved"]:
             # Closed without being solved (cancelled, rejected, duplicate):
             # no clock reached its goal. Those not late yet are cancelled; a
@@ -760,15 +758,22 @@ class PsaTicketSla(models.Model):
             self._reopen_clocks(to_reopen, before)
         if to_resolve:
             self._reopen_clocks(to_resolve, before)
-            live = self._live_clocks(to_resolve)
-            live.filtered(lambda c: c.metric == "resolution")._stop(reached=True)
-            live.filtered(lambda c: c.metric != "resolution")._stop(reached=False)
+            self._stop_as_solved(to_resolve)
         if to_pause:
             self._live_clocks(to_pause)._pause()
             for stage_id, ticket_ids in resume_stages.items():
                 tickets.browse(ticket_ids).write({"psa_sla_resume_stage_id": stage_id})
         if to_resume:
             self._live_clocks(to_resume)._resume()
+
+    @api.model
+    def _stop_as_solved(self, tickets):
+        """``tickets`` are solved: their live resolution clocks reach their
+        goal; their other live clocks stop unreached (cancelled, or breached
+        when already late)."""
+        live = self._live_clocks(tickets)
+        live.filtered(lambda c: c.metric == "resolution")._stop(reached=True)
+        live.filtered(lambda c: c.metric != "resolution")._stop(reached=False)
 
     @api.model
     def _reopen_clocks(self, tickets, before):
