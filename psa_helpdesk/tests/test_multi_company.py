@@ -671,10 +671,11 @@ class TestMultiCompany(PsaMultiCompanyCommon):
         )
 
 
-@tagged("post_install", "-at_install")
-class TestMultiCompanyMail(PsaMultiCompanyCommon, MailCase):
-    """Inbound email to each company's team alias, through the mail gateway
-    (which runs in its own user's company, A)."""
+class PsaMultiCompanyMailCommon(PsaMultiCompanyCommon, MailCase):
+    """Two companies, each team with its alias (A's ``soporte`` on
+    support.example.com, B's ``soporte-b`` on B's own domain), and
+    ``_mail``: a raw email through the mail gateway (which runs in its own
+    user's company, A)."""
 
     @classmethod
     def setUpClass(cls):
@@ -721,9 +722,18 @@ class TestMultiCompanyMail(PsaMultiCompanyCommon, MailCase):
             "\r\n"
             "Hello, we would like some help.\r\n"
         )
+        return self.env["helpdesk.ticket"].browse(self._process(raw))
+
+    def _process(self, raw):
+        """The id of the record the gateway gave the raw email to."""
         with self.mock_mail_gateway():
-            thread_id = self.env["mail.thread"].sudo().message_process(None, raw)
-        return self.env["helpdesk.ticket"].browse(thread_id)
+            return self.env["mail.thread"].sudo().message_process(None, raw)
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompanyMail(PsaMultiCompanyMailCommon):
+    """Inbound email to each company's team alias, through the mail gateway
+    (which runs in its own user's company, A)."""
 
     def test_prospect_mailing_b_alias_stays_in_b(self):
         """A prospect without contract mails B's alias: the ticket is B's,

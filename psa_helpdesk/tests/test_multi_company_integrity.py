@@ -14,12 +14,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import MailCase
-
-from .common import enable_mail_gateway
-from .test_multi_company import PsaMultiCompanyCommon
+from .test_multi_company import PsaMultiCompanyCommon, PsaMultiCompanyMailCommon
 
 
 @tagged("post_install", "-at_install")
@@ -302,47 +298,11 @@ class TestMultiCompanyIntegrity(PsaMultiCompanyCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
+class TestMultiCompanyIntegrityMail(PsaMultiCompanyMailCommon):
     """Inbound email across companies: the subject tag of another company's
     ticket, a portal user as the sender."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        enable_mail_gateway(cls, "support.example.com")
-        domain_b = cls.env["mail.alias.domain"].create(
-            {
-                "name": "subsidiary.example",
-                "bounce_alias": "bounce",
-                "catchall_alias": "catchall",
-                "default_from": "notifications",
-            }
-        )
-        cls.company_b.alias_domain_id = domain_b
-        cls.team_b.write(
-            {
-                "alias_name": "soporte-b",
-                "alias_domain_id": domain_b.id,
-                "alias_contact": "everyone",
-            }
-        )
-
-    @mute_logger(
-        "odoo.addons.mail.models.mail_thread",
-        "odoo.addons.psa_helpdesk.models.mail_thread",
-    )
-    def _mail(self, sender, to, subject):
-        raw = (
-            f"From: {sender}\r\n"
-            f"To: {to}\r\n"
-            f"Subject: {subject}\r\n"
-            f"Message-ID: <{abs(hash(subject))}@sender.example>\r\n"
-            "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
-            "MIME-Version: 1.0\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\n"
-            "\r\n"
-            "Hello, we would like some help.\r\n"
-        )
+    def _process(self, raw):
         # the bounce of a failed email opens a new cursor, which cannot see
         # this test's alias: let the failure itself be raised
         Alias = type(self.env["mail.alias"])
@@ -350,8 +310,7 @@ class TestMultiCompanyIntegrityMail(PsaMultiCompanyCommon, MailCase):
             self.mock_mail_gateway(),
             patch.object(Alias, "_alias_bounce_incoming_email", lambda *a, **k: None),
         ):
-            thread_id = self.env["mail.thread"].sudo().message_process(None, raw)
-        return self.env["helpdesk.ticket"].browse(thread_id)
+            return self.env["mail.thread"].sudo().message_process(None, raw)
 
     def test_subject_tag_of_another_company_opens_a_ticket_there(self):
         ticket_a = self._ticket_a()
