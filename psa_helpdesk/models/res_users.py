@@ -1,6 +1,13 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import weakref
+
 from odoo import api, models
+
+# Per environment (one request, one user, one context), the answers of
+# ``has_groups`` for the environment's own user: ``{spec: (sequences, bool)}``.
+# Weak keys: the memo goes with the environment at the end of the request.
+_HAS_GROUPS_MEMO = weakref.WeakKeyDictionary()
 
 
 class ResUsers(models.Model):
@@ -8,23 +15,44 @@ class ResUsers(models.Model):
 
     @api.readonly
     def has_groups(self, group_spec):
-        """As ``res.users.has_groups``; for the current user and the
-        specification ``"base.group_user"`` alone, one cached membership
-        check (``_has_group``) instead of Odoo's two (``has_group`` first
-        checks that the current user may ask about this user, which the
-        current user always may).
+        """As ``res.users.has_groups`` (a boolean; ``group_spec`` is Odoo's
+        comma-separated list of group xml ids, ``!`` for exclusions), with
+        the answers for the environment's own user remembered for the
+        environment, that is for one request.
 
-        Every read of a model checks the access of each field it reads, and
-        each field with ``groups`` asks ``has_groups``: the ticket's
-        internal-only fields (``groups="base.group_user"``, which portal users
-        may not read) made it hundreds of calls per request. The answer is
-        Odoo's (the user's groups, cached by Odoo and cleared when they
-        change). Any other user or specification: Odoo's own path."""
+        Every read of a model checks each field it reads, and each field with
+        ``groups`` asks ``has_groups``: the ticket's internal-only fields
+        (``groups="base.group_user"``, which portal users may not read) made
+        it hundreds of calls per request, each two of Odoo's cached lookups
+        (``_get_group_definitions`` and ``_get_group_ids``, whose call alone
+        costs more than the answer).
+
+        The answer is Odoo's, computed once per specification and request.
+        It is not remembered, and Odoo answers every call, while the
+        request has cleared Odoo's caches (``registry.cache_invalidated``:
+        a change of groups or of a user's groups clears them) or after it
+        signalled them to other processes (``registry.cache_sequences``).
+        Other users and ``base.group_no_one`` (which depends on the debug
+        mode of the request) always take Odoo's path."""
+        env = self.env
+        registry = env.registry
         if (
-            group_spec == "base.group_user"
-            and len(self) == 1
-            and self.id
-            and self == self.env.user
+            len(self) != 1
+            or self.id != env.uid
+            or registry.cache_invalidated
+            or "group_no_one" in group_spec
         ):
-            return self._has_group(group_spec)
-        return super().has_groups(group_spec)
+            return super().has_groups(group_spec)
+        sequences = (
+            registry.cache_sequences.get("default"),
+            registry.cache_sequences.get("groups"),
+        )
+        memo = _HAS_GROUPS_MEMO.get(env)
+        if memo is None:
+            memo = _HAS_GROUPS_MEMO[env] = {}
+        known = memo.get(group_spec)
+        if known is not None and known[0] == sequences:
+            return known[1]
+        result = super().has_groups(group_spec)
+        memo[group_spec] = (sequences, result)
+        return result

@@ -18,9 +18,13 @@ from lxml import etree
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base.models.res_users import Users as ResUsersBase
+
 from ..tools import cron as cron_tools
 from ..tools.cron import trigger
 from .common import PsaContractCommon
+
+_has_group_orig = ResUsersBase._has_group
 
 UTC = pytz.utc
 
@@ -602,9 +606,59 @@ class TestRequestQueries(PsaContractCommon):
 
 @tagged("post_install", "-at_install")
 class TestHasGroupsFastPath(PsaContractCommon):
-    """``res.users.has_groups("base.group_user")`` of the current user
-    answers from the cached membership, and follows the
-    user's groups."""
+    """``res.users.has_groups`` of the environment's own user answers each
+    specification once per request, and follows the user's groups."""
+
+    def _odoo_answers(self):
+        """Count the answers Odoo computes (its membership lookup)."""
+        return patch.object(
+            ResUsersBase, "_has_group", autospec=True, side_effect=_has_group_orig
+        )
+
+    def test_one_answer_per_request(self):
+        user = new_test_user(self.env, login="psa_memo", groups="base.group_user")
+        env = self.env(user=user)
+        # a new request: the caches cleared while creating the user are
+        # signalled
+        self.env.registry.cache_invalidated.clear()
+        with self._odoo_answers() as answers:
+            for _i in range(3):
+                self.assertTrue(env.user.has_groups("base.group_user"))
+                self.assertFalse(env.user.has_groups("base.group_portal"))
+            self.assertEqual(answers.call_count, 2)
+            # another request (environment): asked again
+            other = env(context=dict(env.context, psa_other_request=True))
+            self.assertTrue(other.user.has_groups("base.group_user"))
+            self.assertEqual(answers.call_count, 3)
+        # the same person becomes a portal user in this request: Odoo answers
+        user.groups_id = [Command.set([self.env.ref("base.group_portal").id])]
+        self.assertTrue(self.env.registry.cache_invalidated)
+        self.assertFalse(env.user.has_groups("base.group_user"))
+        self.assertTrue(env.user.has_groups("base.group_portal"))
+        field = env["helpdesk.ticket"]._fields["psa_sla_deadline"]
+        self.assertFalse(field.is_accessible(env))
+        # signalled (as a commit does): the remembered answers are old
+        for name in self.env.registry.cache_invalidated:
+            self.env.registry.cache_sequences[name] += 1
+        self.env.registry.cache_invalidated.clear()
+        self.assertFalse(env.user.has_groups("base.group_user"))
+        self.assertFalse(field.is_accessible(env))
+        self.assertTrue(env.user.has_groups("base.group_portal"))
+
+    def test_other_user_and_debug_group(self):
+        """Asking about another user, or about ``base.group_no_one`` (whose
+        answer depends on the debug mode), is always Odoo's."""
+        self.env.registry.cache_invalidated.clear()
+        env = self.env(user=self.agent)
+        with self._odoo_answers() as answers:
+            for _i in range(2):
+                self.assertFalse(env.user.has_groups("base.group_no_one"))
+            self.assertEqual(answers.call_count, 2)
+            other = env["res.users"].browse(self.manager.id)
+            for _i in range(2):
+                self.assertTrue(other.has_groups("base.group_user"))
+            # (and each time Odoo checks the agent may ask about another user)
+            self.assertGreaterEqual(answers.call_count, 4)
 
     def test_follows_the_groups(self):
         user = new_test_user(self.env, login="psa_switch", groups="base.group_user")
