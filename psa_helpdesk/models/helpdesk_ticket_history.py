@@ -10,6 +10,7 @@ import json
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import MissingError
 from odoo.tools import SQL, format_duration
 
 from ..const import HISTORY_DIMENSIONS
@@ -112,6 +113,43 @@ class HelpdeskTicket(models.Model):
         action["domain"] = [("ticket_id", "=", self.id)]
         action["context"] = {"search_default_group_dimension": 1}
         return action
+
+    # ------------------------------------------------------------------
+    # Tracking
+    # ------------------------------------------------------------------
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        """As ``mail.thread._message_track`` (the same messages and the same
+        ``{ticket id: (changed field names, tracking value commands)}``),
+        with only the fields whose value changed on some ticket of ``self``
+        described.
+
+        Odoo prepares every tracked field at each write (``_track_prepare``)
+        and describes them all (``fields_get``) at the flush, before it
+        compares their values; the ticket tracks about thirty fields, so a
+        stage change described thirty fields to log one. The values compared
+        here are the cached ones Odoo compares next; a field left out is one
+        Odoo would not have logged."""
+        changed = set()
+        for record in self:
+            initial = initial_values_dict.get(record.id) or {}
+            try:
+                changed.update(
+                    fname
+                    for fname, value in initial.items()
+                    if fname not in changed and record[fname] != value
+                )
+            except MissingError:
+                continue  # deleted meanwhile: Odoo skips it too
+        fnames = [fname for fname in fields_iter if fname in changed]
+        if not fnames:
+            # nothing to log: what Odoo does then, but describing no field
+            # (the body and author set for this flush are dropped)
+            data = self.env.cr.precommit.data
+            data.pop(f"mail.tracking.message.{self._name}", None)
+            data.pop(f"mail.tracking.author.{self._name}", None)
+            return {}
+        return super()._message_track(fnames, initial_values_dict)
 
     # ------------------------------------------------------------------
     # Business methods

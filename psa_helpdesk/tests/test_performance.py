@@ -578,6 +578,35 @@ class TestRequestQueries(PsaContractCommon):
             self.assertFalse(self._queries(shapes, text), text)
 
     @freeze_time("2026-03-02 10:00:00")
+    def test_tracking_describes_the_written_fields(self):
+        """The tracking of a stage change describes the tracked fields
+        written, not the thirty the ticket tracks; the chatter shows the
+        change as before."""
+        ticket = self.ticket.with_user(self.agent).with_context(tracking_disable=False)
+        # tracking starts once the creation is committed
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        Ticket = type(self.env["helpdesk.ticket"])
+        fields_get = Ticket.fields_get
+        described = []
+
+        def spy(records, allfields=None, attributes=None):
+            if attributes and "selection" in attributes:
+                described.append(set(allfields or ()))
+            return fields_get(records, allfields, attributes)
+
+        with patch.object(Ticket, "fields_get", spy):
+            ticket.write({"stage_id": self.progress.id})
+            self.env.flush_all()
+            self.env.cr.precommit.run()
+        self.assertEqual(len(described), 1)
+        self.assertIn("stage_id", described[0])
+        self.assertLess(len(described[0]), len(ticket._track_get_fields()) / 3)
+        tracked = self.ticket.sudo().message_ids[:1].tracking_value_ids
+        self.assertEqual(tracked.field_id.name, "stage_id")
+        self.assertEqual(tracked.new_value_char, self.progress.name)
+
+    @freeze_time("2026-03-02 10:00:00")
     def test_reply(self):
         """An agent's reply checks no ticket's existence again before
         tagging the customer's email."""
