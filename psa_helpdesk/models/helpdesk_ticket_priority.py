@@ -11,6 +11,8 @@ Pipeline steps (called by ``helpdesk_ticket.py``, nowhere else):
 
 from collections import defaultdict
 
+from markupsafe import escape
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -270,20 +272,23 @@ class HelpdeskTicket(models.Model):
 
     def _psa_alert_p1(self):
         """A ticket has just become P1: the team leader and the support
-        managers (``psa.sla.alert._recipients``) get an activity and a
-        notification at once (one: the note that names them, not one more
-        per activity)."""
+        managers (``psa.sla.alert._recipients``) are alerted at once (SPEC
+        §3), as the SLA alerts alert them (SPEC §4): a to-do activity each,
+        due today, and a chatter note naming them; notified besides (by email
+        or in Odoo, as each chose) when the ticket's SLA policy sends its
+        alerts by email (``alert_by_email``).
+
+        All the tickets of a batch together: the activities in one create
+        (without the assignment notification of each, which would cost a
+        message and an email per activity), the notes in one log per set of
+        people. Only the notified notes are posted one by one (a message and
+        its notifications per ticket). The notes are automatic: emailed, they
+        carry ``Auto-Submitted``."""
         if not self:
             return
         recipients = self.env["psa.sla.alert"]._recipients(
             self, ("team_leader", "support_managers")
         )
-        # The note notifies the users (by email or in Odoo, as they chose):
-        # their activity is not notified a second time
-        # (mail_activity_quick_update), which would cost a message, an email
-        # and its recipients per activity. The activities of the whole batch
-        # are created together (as ``activity_schedule`` makes them). The
-        # note may be emailed: an automatic email.
         tickets = self.with_context(
             mail_activity_quick_update=True,
             **{AUTO_SUBMITTED_CONTEXT: AUTO_GENERATED},
@@ -317,23 +322,30 @@ class HelpdeskTicket(models.Model):
         if not self.env.context.get("mail_activity_automation_skip"):
             # (the context that makes activity_schedule create none)
             tickets.env["mail.activity"].create(activities)
+        logged = defaultdict(dict)  # people alerted → {ticket id: note}
         for ticket in tickets:
             users = recipients[ticket.id]
-            ticket.message_post(
-                body=self.env._(
+            body = escape(
+                self.env._(
                     "Priority P1: %(users)s alerted.",
                     users=", ".join(users.mapped("name")),
-                ),
-                partner_ids=users.partner_id.ids,
-                subtype_xmlid="mail.mt_note",
-                message_type="comment",
+                )
+            )
+            if ticket.psa_sla_policy_id.alert_by_email:
+                ticket.message_post(
+                    body=body,
+                    partner_ids=users.partner_id.ids,
+                    subtype_xmlid="mail.mt_note",
+                    message_type="comment",
+                )
+            else:
+                logged[users][ticket.id] = body
+        for users, bodies in logged.items():
+            # the people alerted are named (partner_ids), not notified
+            tickets.browse(list(bodies))._message_log_batch(
+                bodies, partner_ids=users.partner_id.ids
             )
 
-    # ------------------------------------------------------------------
-    # Priority aging
-    # ------------------------------------------------------------------
-
-    @api.model
     def _psa_business_hours_since(self, calendar, starts, now):
         """Business hours of ``calendar`` from each datetime of ``starts`` (naive
         UTC) to ``now``, with the SLA engine's business-time arithmetic: one

@@ -180,6 +180,42 @@ class TestPriority(PsaContractCommon):
         other.severity = "1"
         self.assertEqual(len(other.activity_ids), count)
 
+    def test_p1_alert_notifies_as_the_policy_says(self):
+        """Without alerts by email the people get their activity and the note
+        names them, notifying nobody; with them, the note notifies them. A
+        batch logs its notes together, one per ticket."""
+        tickets = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .create(
+                [
+                    {
+                        "name": f"Down {i}",
+                    "description": "Operation stopped",
+                        "partner_id": self.contact.id,
+                        "team_id": self.team_l1.id,
+                        "severity": "1",
+                    }
+                    for i in range(3)
+                ]
+            )
+        )
+        for ticket in tickets:
+            self.assertIn(self.leader, ticket.activity_ids.user_id)
+            note = ticket.message_ids.filtered(lambda m: "P1" in (m.body or ""))
+            self.assertEqual(len(note), 1)
+            self.assertIn(self.leader.partner_id, note.partner_ids)
+            self.assertFalse(note.notification_ids)
+            self.assertIn(self.leader.name, note.body)
+        self.assertTrue(tickets[0].psa_sla_policy_id)
+        tickets[0].psa_sla_policy_id.sudo().alert_by_email = True
+        ticket = self._ticket(user=self.agent, severity="1", team_id=self.team_l1.id)
+        note = ticket.message_ids.filtered(lambda m: "P1" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(
+            self.leader.partner_id, note.sudo().notification_ids.res_partner_id
+        )
+
     def test_not_entitled_p1_goes_to_commercial_not_alarm(self):
         ticket = self._ticket(
             user=self.agent, partner_id=self.other_contact.id, severity="1"
