@@ -244,9 +244,21 @@ class TestMailOutgoing(PsaSlaAlertCommon, MailOutgoingCase):
         self.assertAutoSubmitted(mails, "auto-generated")
 
     def test_p1_alert_email(self):
+        """A P1 alert is emailed when the policy sends alerts by email (as
+        the SLA alerts), tagged and automatic; else the leader has the
+        activity and the note, no email."""
         with self.mock_mail_gateway():
             ticket = self._new(severity="1")
         self.assertEqual(ticket.psa_priority, "1")
+        self.assertIn(self.leader, ticket.activity_ids.user_id)
+        self.assertFalse(
+            self._ticket_mails(ticket).filtered(
+                lambda m: self.leader.partner_id in m.recipient_ids
+            )
+        )
+        self.policy.alert_by_email = True
+        with self.mock_mail_gateway():
+            ticket = self._new(severity="1")
         mails = self._ticket_mails(ticket).filtered(
             lambda m: self.leader.partner_id in m.recipient_ids
         )
