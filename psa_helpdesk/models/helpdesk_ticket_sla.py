@@ -368,6 +368,18 @@ class HelpdeskTicket(models.Model):
         ``psa.ticket.sla._terms``). An empty policy means no clocks: tickets no contract
         covers (and no manager excepted) stay out of the clocks. The calendar
         is the ticket's support calendar (``_psa_support_calendar``)."""
+        # Of the contracts, the calendar and the currency the new clocks
+        # take (``psa.ticket.sla._clock_values``), in one narrow read: not
+        # every field of the contract for each reply or stage change.
+        # sudo: the terms apply whatever the user may read of the contract.
+        contracts = self.sudo().contract_id
+        missing = contracts.browse(
+            contracts.env.cache.get_missing_ids(
+                contracts, contracts._fields["resource_calendar_id"]
+            )
+        )
+        if missing:
+            missing.fetch(["resource_calendar_id", "currency_id"])
         result = {}
         for ticket in self:
             result[ticket.id] = (
