@@ -191,7 +191,7 @@ class TestPriority(PsaContractCommon):
                 [
                     {
                         "name": f"Down {i}",
-                    "description": "Operation stopped",
+                        "description": "Operation stopped",
                         "partner_id": self.contact.id,
                         "team_id": self.team_l1.id,
                         "severity": "1",
