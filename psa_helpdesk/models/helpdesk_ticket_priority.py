@@ -276,7 +276,8 @@ class HelpdeskTicket(models.Model):
         §3), as the SLA alerts alert them (SPEC §4): a to-do activity each,
         due today, and a chatter note naming them; notified besides (by email
         or in Odoo, as each chose) when the ticket's SLA policy sends its
-        alerts by email (``alert_by_email``).
+        alerts by email (``alert_by_email``). Names are text (escaped) in
+        the activities and the note.
 
         All the tickets of a batch together: the activities in one create
         (without the assignment notification of each, which would cost a
@@ -301,10 +302,12 @@ class HelpdeskTicket(models.Model):
         activities = []
         for ticket in tickets:
             summary = self.env._("P1: %(ticket)s", ticket=ticket.display_name)
-            note = self.env._(
-                "%(customer)s — severity %(severity)s. Immediate attention.",
-                customer=ticket.commercial_partner_id.display_name or "-",
-                severity=ticket.severity,
+            note = escape(
+                self.env._(
+                    "%(customer)s — severity %(severity)s. Immediate attention.",
+                    customer=ticket.commercial_partner_id.display_name or "-",
+                    severity=ticket.severity,
+                )
             )
             activities += [
                 {
