@@ -276,8 +276,9 @@ class HelpdeskTicket(models.Model):
         §3), as the SLA alerts alert them (SPEC §4): a to-do activity each,
         due today, and a chatter note naming them; notified besides (by email
         or in Odoo, as each chose) when the ticket's SLA policy sends its
-        alerts by email (``alert_by_email``). Names are text (escaped) in
-        the activities and the note.
+        alerts by email (``alert_by_email``), and whenever no activity is
+        made (``mail_activity_automation_skip``): the note is then the
+        alert. Names are text (escaped) in the activities and the note.
 
         All the tickets of a batch together: the activities in one create
         (without the assignment notification of each, which would cost a
@@ -322,8 +323,9 @@ class HelpdeskTicket(models.Model):
                 }
                 for user in recipients[ticket.id]
             ]
-        if not self.env.context.get("mail_activity_automation_skip"):
-            # (the context that makes activity_schedule create none)
+        # (the context that makes activity_schedule create none)
+        skip_activities = self.env.context.get("mail_activity_automation_skip")
+        if not skip_activities:
             tickets.env["mail.activity"].create(activities)
         logged = defaultdict(dict)  # people alerted → {ticket id: note}
         for ticket in tickets:
@@ -334,7 +336,7 @@ class HelpdeskTicket(models.Model):
                     users=", ".join(users.mapped("name")),
                 )
             )
-            if ticket.psa_sla_policy_id.alert_by_email:
+            if skip_activities or ticket.psa_sla_policy_id.alert_by_email:
                 ticket.message_post(
                     body=body,
                     partner_ids=users.partner_id.ids,

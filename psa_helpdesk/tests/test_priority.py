@@ -216,6 +216,33 @@ class TestPriority(PsaContractCommon):
             self.leader.partner_id, note.sudo().notification_ids.res_partner_id
         )
 
+    def test_p1_alert_without_activities_notifies(self):
+        """Where activities are not made (``mail_activity_automation_skip``),
+        the note is the alert: it notifies the people it names, whatever the
+        policy's 'Alerts by email'."""
+        self.assertFalse(self.policy.alert_by_email)
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .with_context(mail_activity_automation_skip=True)
+            .create(
+                {
+                    "name": "Down",
+                    "description": "Operation stopped",
+                    "partner_id": self.contact.id,
+                    "team_id": self.team_l1.id,
+                    "severity": "1",
+                }
+            )
+        )
+        self.assertEqual(ticket.psa_priority, "1")
+        self.assertFalse(ticket.activity_ids)
+        note = ticket.message_ids.filtered(lambda m: "P1" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(
+            self.leader.partner_id, note.sudo().notification_ids.res_partner_id
+        )
+
     def test_p1_alert_escapes_names(self):
         """The customer's and the people's names are text in the activities
         and the note, never markup."""
