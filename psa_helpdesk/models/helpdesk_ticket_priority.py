@@ -351,6 +351,11 @@ class HelpdeskTicket(models.Model):
                 bodies, partner_ids=users.partner_id.ids
             )
 
+    # ------------------------------------------------------------------
+    # Priority aging
+    # ------------------------------------------------------------------
+
+    @api.model
     def _psa_business_hours_since(self, calendar, starts, now):
         """Business hours of ``calendar`` from each datetime of ``starts`` (naive
         UTC) to ``now``, with the SLA engine's business-time arithmetic: one
