@@ -276,7 +276,9 @@ class HelpdeskTicket(models.Model):
         §3), as the SLA alerts alert them (SPEC §4): a to-do activity each,
         due today, and a chatter note naming them; notified besides (by email
         or in Odoo, as each chose) when the ticket's SLA policy sends its
-        alerts by email (``alert_by_email``).
+        alerts by email (``alert_by_email``), and whenever no activity is
+        made (``mail_activity_automation_skip``): the note is then the
+        alert. Names are text (escaped) in the activities and the note.
 
         All the tickets of a batch together: the activities in one create
         (without the assignment notification of each, which would cost a
@@ -301,10 +303,12 @@ class HelpdeskTicket(models.Model):
         activities = []
         for ticket in tickets:
             summary = self.env._("P1: %(ticket)s", ticket=ticket.display_name)
-            note = self.env._(
-                "%(customer)s — severity %(severity)s. Immediate attention.",
-                customer=ticket.commercial_partner_id.display_name or "-",
-                severity=ticket.severity,
+            note = escape(
+                self.env._(
+                    "%(customer)s — severity %(severity)s. Immediate attention.",
+                    customer=ticket.commercial_partner_id.display_name or "-",
+                    severity=ticket.severity,
+                )
             )
             activities += [
                 {
@@ -319,8 +323,9 @@ class HelpdeskTicket(models.Model):
                 }
                 for user in recipients[ticket.id]
             ]
-        if not self.env.context.get("mail_activity_automation_skip"):
-            # (the context that makes activity_schedule create none)
+        # (the context that makes activity_schedule create none)
+        skip_activities = self.env.context.get("mail_activity_automation_skip")
+        if not skip_activities:
             tickets.env["mail.activity"].create(activities)
         logged = defaultdict(dict)  # people alerted → {ticket id: note}
         for ticket in tickets:
@@ -331,7 +336,7 @@ class HelpdeskTicket(models.Model):
                     users=", ".join(users.mapped("name")),
                 )
             )
-            if ticket.psa_sla_policy_id.alert_by_email:
+            if skip_activities or ticket.psa_sla_policy_id.alert_by_email:
                 ticket.message_post(
                     body=body,
                     partner_ids=users.partner_id.ids,
@@ -346,6 +351,11 @@ class HelpdeskTicket(models.Model):
                 bodies, partner_ids=users.partner_id.ids
             )
 
+    # ------------------------------------------------------------------
+    # Priority aging
+    # ------------------------------------------------------------------
+
+    @api.model
     def _psa_business_hours_since(self, calendar, starts, now):
         """Business hours of ``calendar`` from each datetime of ``starts`` (naive
         UTC) to ``now``, with the SLA engine's business-time arithmetic: one

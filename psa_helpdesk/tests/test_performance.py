@@ -728,6 +728,26 @@ class TestHasGroupsFastPath(PsaContractCommon):
         self.assertFalse(field.is_accessible(env))
         self.assertTrue(env.user.has_groups("base.group_portal"))
 
+    def test_cache_changes_cancelled_in_the_request(self):
+        """A request that changed the user's groups, then cancelled its cache
+        changes (``registry.reset_changes``, as an import with an error row
+        does after rolling its own savepoint back), keeps the new groups: the
+        answers remembered before the change are old, though no cache
+        change is pending or signalled any more."""
+        user = new_test_user(self.env, login="psa_reset", groups="base.group_user")
+        env = self.env(user=user)
+        self.env.registry.cache_invalidated.clear()
+        field = env["helpdesk.ticket"]._fields["psa_sla_deadline"]
+        self.assertTrue(field.is_accessible(env))
+        user.groups_id = [Command.set([self.env.ref("base.group_portal").id])]
+        self.env.flush_all()
+        result = self.env["res.partner"].load(["name", "color"], [["X", "red"]])
+        self.assertFalse(result["ids"], "the row in error is not imported")
+        self.assertFalse(self.env.registry.cache_invalidated)
+        self.assertFalse(env.user.has_groups("base.group_user"))
+        self.assertFalse(field.is_accessible(env))
+        self.assertTrue(env.user.has_groups("base.group_portal"))
+
     def test_other_user_and_debug_group(self):
         """Asking about another user, or about ``base.group_no_one`` (whose
         answer depends on the debug mode), is always Odoo's."""

@@ -216,6 +216,47 @@ class TestPriority(PsaContractCommon):
             self.leader.partner_id, note.sudo().notification_ids.res_partner_id
         )
 
+    def test_p1_alert_without_activities_notifies(self):
+        """Where activities are not made (``mail_activity_automation_skip``),
+        the note is the alert: it notifies the people it names, whatever the
+        policy's 'Alerts by email'."""
+        self.assertFalse(self.policy.alert_by_email)
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .with_context(mail_activity_automation_skip=True)
+            .create(
+                {
+                    "name": "Down",
+                    "description": "Operation stopped",
+                    "partner_id": self.contact.id,
+                    "team_id": self.team_l1.id,
+                    "severity": "1",
+                }
+            )
+        )
+        self.assertEqual(ticket.psa_priority, "1")
+        self.assertFalse(ticket.activity_ids)
+        note = ticket.message_ids.filtered(lambda m: "P1" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(
+            self.leader.partner_id, note.sudo().notification_ids.res_partner_id
+        )
+
+    def test_p1_alert_escapes_names(self):
+        """The customer's and the people's names are text in the activities
+        and the note, never markup."""
+        self.customer.name = '<a href="https://evil.example">Pay here</a> & Co'
+        self.leader.name = "<b>Lead</b>"
+        ticket = self._ticket(user=self.agent, severity="1", team_id=self.team_l1.id)
+        activity = ticket.activity_ids.filtered(lambda a: a.user_id == self.leader)
+        self.assertEqual(len(activity), 1)
+        self.assertNotIn("<a", activity.note)
+        self.assertIn("&lt;a href=", activity.note)
+        note = ticket.message_ids.filtered(lambda m: "P1" in (m.body or ""))
+        self.assertNotIn("<b>", note.body)
+        self.assertIn("&lt;b&gt;Lead&lt;/b&gt;", note.body)
+
     def test_not_entitled_p1_goes_to_commercial_not_alarm(self):
         ticket = self._ticket(
             user=self.agent, partner_id=self.other_contact.id, severity="1"
