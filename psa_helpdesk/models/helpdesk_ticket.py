@@ -81,6 +81,8 @@ Concern files: ``helpdesk_ticket_company.py`` (§7, the company),
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+from .res_users import field_access_sweep
+
 # Fields whose change may change the derived priority (and with it the SLA
 # targets, the OCA star and the P1 alerts).
 PRIORITY_INPUTS = {
@@ -239,8 +241,32 @@ class HelpdeskTicket(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # Rights: who may write what
+    # Rights: who may read and write what
     # ------------------------------------------------------------------
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        """As Odoo's; the fields' groups answered once per specification
+        when several fields are checked (``field_access_sweep``): about 70
+        ticket fields are internal-only."""
+        if field_names and len(field_names) == 1:
+            return super().check_field_access_rights(operation, field_names)
+        with field_access_sweep():
+            return super().check_field_access_rights(operation, field_names)
+
+    def _fetch_field(self, field):
+        """As Odoo's; the groups of the fields prefetched with ``field`` (the
+        ticket's row, about 70 of them internal-only) answered once per
+        specification (``field_access_sweep``)."""
+        with field_access_sweep():
+            return super()._fetch_field(field)
+
+    def fetch(self, field_names=None):
+        """As Odoo's; the groups of the fields read (each column of the query
+        is checked) answered once per specification
+        (``field_access_sweep``)."""
+        with field_access_sweep():
+            return super().fetch(field_names)
 
     @api.model
     def _psa_protected_fields(self):
