@@ -148,7 +148,10 @@ class HelpdeskTicket(models.Model):
     def _psa_check_resolution_on_create(self):
         """Create step (a check, before any effect): tickets created directly
         in a stage that closes them as solved have their resolution summary."""
-        self.filtered(lambda t: t._psa_close_kind() == "solved")._psa_check_resolution()
+        kinds = self.env["helpdesk.ticket.stage"]._psa_close_kinds()
+        self.filtered(
+            lambda t: t._psa_close_kind(kinds=kinds) == "solved"
+        )._psa_check_resolution()
 
     def _psa_check_resolution_on_write(self, vals):
         """Write step (a check, before the update): tickets being closed as
@@ -174,11 +177,13 @@ class HelpdeskTicket(models.Model):
     # Closing: solved or not, resolution and closing email
     # ------------------------------------------------------------------
 
-    def _psa_close_kind(self, stage=None, duplicate=None):
+    def _psa_close_kind(self, stage=None, duplicate=None, kinds=None):
         """How the ticket is closed, for the SLA clocks and the resolution
         summary alike: ``"solved"``, ``"not_solved"``, or False while it is
         open. ``stage`` and ``duplicate`` (whether it is marked as a
         duplicate): the values to judge, by default the ticket's own.
+        ``kinds``: ``helpdesk.ticket.stage._psa_close_kinds()``, given by
+        callers judging many tickets (one cached lookup for all).
 
         A closing stage says whether it solves the ticket
         (``psa_close_kind``); a ticket marked as a duplicate of another
@@ -190,11 +195,9 @@ class HelpdeskTicket(models.Model):
         if duplicate:
             return "not_solved"
         # the closing stages are cached: no read of the stage
-        return (
-            self.env["helpdesk.ticket.stage"]
-            ._psa_close_kinds()
-            .get(stage._origin.id, False)
-        )
+        if kinds is None:
+            kinds = self.env["helpdesk.ticket.stage"]._psa_close_kinds()
+        return kinds.get(stage._origin.id, False)
 
     def _psa_requires_resolution(self):
         """The tickets of ``self``, being closed as solved, that need a
@@ -251,7 +254,10 @@ class HelpdeskTicket(models.Model):
         if changes and "stage_id" in changes:
             # Only a solved closing carries a resolution to send: a
             # duplicate moved to a solved stage gets no closing email.
-            for ticket in tickets.filtered(lambda t: t._psa_close_kind() == "solved"):
+            kinds = self.env["helpdesk.ticket.stage"]._psa_close_kinds()
+            for ticket in tickets.filtered(
+                lambda t: t._psa_close_kind(kinds=kinds) == "solved"
+            ):
                 template = ticket.stage_id._psa_closing_template()
                 if template:
                     ticket._psa_send_closing_email(template)

@@ -278,10 +278,12 @@ class HelpdeskTicket(models.Model):
         afterwards: stages and how the tickets are closed
         (``_psa_close_kind``), their SLA terms (``_psa_sla_context``) when
         ``vals`` may change them, and their policies."""
+        stages = None
+        if {"stage_id", "team_id", "duplicate_id"} & vals.keys():
+            kinds = self.env["helpdesk.ticket.stage"]._psa_close_kinds()
+            stages = {t.id: (t.stage_id, t._psa_close_kind(kinds=kinds)) for t in self}
         return {
-            "stages": {t.id: (t.stage_id, t._psa_close_kind()) for t in self}
-            if {"stage_id", "team_id", "duplicate_id"} & vals.keys()
-            else None,
+            "stages": stages,
             # sudo: the terms read the contract's calendar, which the
             # engine counts on whatever the user may read.
             "context": self.sudo()._psa_sla_context()

@@ -448,8 +448,14 @@ class PsaTicketSla(models.Model):
         # Every value comes from the engine: no default_* key of the caller's
         # context (a clock born finished, a penalty) reaches the clocks.
         clocks = without_defaults(self.sudo()).create(vals_list)
+        # the pause stages of each policy, from its cached terms, once
+        pause_stages = {
+            policy.id: policy._psa_pause_stages() for policy in clocks.policy_id
+        }
         in_pause = clocks.filtered(
-            lambda c: c.ticket_id.stage_id in c.policy_id._psa_pause_stages()
+            lambda c: (
+                c.policy_id and c.ticket_id.stage_id in pause_stages[c.policy_id.id]
+            )
         )
         in_pause._pause()
         (clocks - in_pause)._trigger_refresh()
@@ -498,14 +504,12 @@ class PsaTicketSla(models.Model):
         Raises ``NoWorkingTime`` when ``calendar`` has none."""
         start = to_aware(checkpoint)
         deadline = cache.add(calendar, start, target - consumed)
+        terms = policy._psa_terms()
         warnings = [
             cache.add(calendar, start, target * threshold / 100.0 - consumed)
             if threshold
             else None
-            for threshold in (
-                policy._psa_terms().warning_threshold_1,
-                policy._psa_terms().warning_threshold_2,
-            )
+            for threshold in (terms.warning_threshold_1, terms.warning_threshold_2)
         ]
         values = {
             "deadline": to_naive(deadline),
@@ -710,7 +714,8 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _on_ticket_created(self, tickets, since=None):
-        tickets = tickets.filtered(lambda t: not t._psa_close_kind())
+        kinds = self.env["helpdesk.ticket.stage"]._psa_close_kinds()
+        tickets = tickets.filtered(lambda t: not t._psa_close_kind(kinds=kinds))
         return self._start_clocks(
             tickets, ("response", "resolution"), new_cycle=True, since=since
         )
@@ -723,11 +728,12 @@ class PsaTicketSla(models.Model):
         to_close = dict.fromkeys(("solved", "not_solved"), tickets.browse())
         to_reopen = to_resolve = to_pause = to_resume = tickets.browse()
         resume_stages = {}
+        kinds = self.env["helpdesk.ticket.stage"]._psa_close_kinds()
         for ticket in tickets:
             if ticket.id not in before:
                 continue
             old, old_kind = before[ticket.id]
-            new, new_kind = ticket.stage_id, ticket._psa_close_kind()
+            new, new_kind = ticket.stage_id, ticket._psa_close_kind(kinds=kinds)
             if new_kind and not old_kind:
                 to_close[new_kind] |= ticket
                 continue
