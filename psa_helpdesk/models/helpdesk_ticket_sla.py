@@ -13,6 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..const import SLA_FINISHED_SEVERITY, SLA_LIVE_SEVERITY, SLA_STATUSES
+from ..tools.fetch import fetch_missing
 from .helpdesk_ticket import PRIORITY_INPUTS
 
 
@@ -374,14 +375,7 @@ class HelpdeskTicket(models.Model):
         # take (``psa.ticket.sla._clock_values``), in one narrow read: not
         # every field of the contract for each reply or stage change.
         # sudo: the terms apply whatever the user may read of the contract.
-        contracts = self.sudo().contract_id
-        missing = contracts.browse(
-            contracts.env.cache.get_missing_ids(
-                contracts, contracts._fields["resource_calendar_id"]
-            )
-        )
-        if missing:
-            missing.fetch(["resource_calendar_id", "currency_id"])
+        fetch_missing(self.sudo().contract_id, ["resource_calendar_id", "currency_id"])
         result = {}
         for ticket in self:
             result[ticket.id] = (

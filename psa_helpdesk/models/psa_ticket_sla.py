@@ -60,6 +60,7 @@ from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to_naive
 from ..tools.context import without_defaults
 from ..tools.cron import trigger
+from ..tools.fetch import fetch_missing
 
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
@@ -278,10 +279,7 @@ class PsaTicketSla(models.Model):
         self._prefetch_clocks(tickets)
         # the cycle alone when the caller did not load it (a list page): else
         # reading it would load every field of the tickets
-        cycle = tickets._fields["psa_sla_cycle"]
-        unread = [i for i in tickets.env.cache.get_missing_ids(tickets, cycle) if i]
-        if unread:
-            tickets.sudo().browse(unread).fetch(["psa_sla_cycle"])
+        fetch_missing(tickets.sudo(), ["psa_sla_cycle"])
         return tickets.sudo().psa_sla_ids.filtered(
             lambda c: (
                 not c.end_date

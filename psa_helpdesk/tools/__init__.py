@@ -3,3 +3,4 @@
 from . import business_time
 from . import cron
 from . import context
+from . import fetch
