@@ -265,6 +265,14 @@ def enable_mail_gateway(cls, domain):
     cls.company.alias_domain_id = cls.alias_domain
 
 
+def open_team_alias(team, name, domain):
+    """Give ``team`` the email alias ``name`` on the alias domain ``domain``,
+    open to everyone (customers write to it)."""
+    team.write(
+        {"alias_name": name, "alias_domain_id": domain.id, "alias_contact": "everyone"}
+    )
+
+
 class PsaSlaTeamCommon(PsaCommon):
     """PsaCommon plus a team whose SLA policy counts every priority on a
     9-18 UTC calendar (response 2 h, resolution 12 h, update 4 h) and pauses

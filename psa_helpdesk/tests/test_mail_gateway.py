@@ -21,7 +21,12 @@ from odoo.tools import file_open, mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
 
-from .common import PsaContractCommon, enable_mail_gateway, new_company_user
+from .common import (
+    PsaContractCommon,
+    enable_mail_gateway,
+    new_company_user,
+    open_team_alias,
+)
 
 DATA = "psa_helpdesk/tests/data/"
 # Message-Ids of emails the helpdesk sent, which the corpus answers or bounces
@@ -62,13 +67,7 @@ class TestMailGateway(PsaContractCommon, MailCase):
     def setUpClass(cls):
         super().setUpClass()
         enable_mail_gateway(cls, "support.example.com")
-        cls.team_l1.write(
-            {
-                "alias_name": "soporte",
-                "alias_domain_id": cls.alias_domain.id,
-                "alias_contact": "everyone",
-            }
-        )
+        open_team_alias(cls.team_l1, "soporte", cls.alias_domain)
         # tickets opened by email are numbered apart from the tagged ones
         cls.env["ir.sequence"].search(
             [("code", "=", "helpdesk.ticket.sequence")]

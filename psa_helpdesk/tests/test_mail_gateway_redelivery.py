@@ -15,7 +15,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
 
-from .common import PsaContractCommon, enable_mail_gateway
+from .common import PsaContractCommon, enable_mail_gateway, open_team_alias
 
 MESSAGE_ID = "<CAHx7=retry-0001@mail.customer.example.com>"
 RAW = f"""From: Laura Gomez <laura.gomez@testville.gob.ar>
@@ -36,13 +36,7 @@ class TestMailGatewayRedelivery(PsaContractCommon, MailCase):
     def setUpClass(cls):
         super().setUpClass()
         enable_mail_gateway(cls, "support.example.com")
-        cls.team_l1.write(
-            {
-                "alias_name": "soporte",
-                "alias_domain_id": cls.alias_domain.id,
-                "alias_contact": "everyone",
-            }
-        )
+        open_team_alias(cls.team_l1, "soporte", cls.alias_domain)
         cls.contact.email = "laura.gomez@testville.gob.ar"
 
     @mute_logger(

@@ -22,7 +22,12 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
 
-from .common import PsaContractCommon, enable_mail_gateway, new_company_user
+from .common import (
+    PsaContractCommon,
+    enable_mail_gateway,
+    new_company_user,
+    open_team_alias,
+)
 
 # Monday 7 December 2026, 16:00 UTC (the example of the issue); the
 # calendars work Monday to Friday, 8-12 and 13-17 UTC.
@@ -691,20 +696,8 @@ class PsaMultiCompanyMailCommon(PsaMultiCompanyCommon, MailCase):
             }
         )
         cls.company_b.alias_domain_id = domain_b
-        cls.team_l1.write(
-            {
-                "alias_name": "soporte",
-                "alias_domain_id": cls.alias_domain.id,
-                "alias_contact": "everyone",
-            }
-        )
-        cls.team_b.write(
-            {
-                "alias_name": "soporte-b",
-                "alias_domain_id": domain_b.id,
-                "alias_contact": "everyone",
-            }
-        )
+        open_team_alias(cls.team_l1, "soporte", cls.alias_domain)
+        open_team_alias(cls.team_b, "soporte-b", domain_b)
 
     @mute_logger(
         "odoo.addons.mail.models.mail_thread",
