@@ -249,7 +249,7 @@ class PsaTicketSla(models.Model):
         def fetch(calendar, start, end):
             # Working hours and public holidays are configuration, readable by
             # every internal user; sudo so a portal reply can resume a clock.
-            return calendar.sudo()._psa_work_spans(start, end)
+            return calendar.sudo()._psa_business_time(start, end)
 
         return BusinessTimeCache(fetch)
 

@@ -9,7 +9,8 @@ public holidays again at every request costs about six queries; the spans
 only change when the calendar, its attendances or the public holidays
 change. So the spans are computed per calendar and per *block* of
 ``BLOCK_DAYS`` days (aligned in UTC, so every request asks for the same
-blocks) and kept in the registry's cache (``tools.ormcache``). Any create,
+blocks) and kept in the registry's cache (``tools.ormcache``), merged into a
+``BusinessTime`` per range of blocks. Any create,
 write or unlink of a calendar, an attendance or a public holiday (a leave
 without resource, of any calendar and any company) clears that cache, in
 this worker and, at the end of the transaction, in the others (Odoo signals
@@ -22,7 +23,7 @@ import pytz
 
 from odoo import api, models, tools
 
-from ..tools.business_time import merge
+from ..tools.business_time import BusinessTime
 
 #: length of a cached block of working time
 BLOCK_DAYS = 32
@@ -41,38 +42,60 @@ class ResourceCalendar(models.Model):
     def _psa_work_spans(self, start, end):
         """Working spans of this calendar between two aware datetimes
         ``start`` and ``end``, as a sorted list of disjoint ``(start, end)``
-        pairs of aware datetimes (instants; compare them, do not read their
-        time zone): attendances minus public holidays (leaves without a
-        resource, ``_psa_holiday_domain``), in the calendar's time zone.
-        Empty when ``end`` is not after ``start``.
+        pairs of aware datetimes (instants, in UTC), clipped to the window:
+        attendances minus public holidays (leaves without a resource,
+        ``_psa_holiday_domain``), in the calendar's time zone. Empty when
+        ``end`` is not after ``start``.
 
         Only the holidays of the calendar's company count (SPEC §7): another
         company's public holiday never moves a deadline.
 
-        Served from a cache per calendar and block of ``BLOCK_DAYS`` days,
-        cleared when a calendar, an attendance or a public holiday changes;
-        the spans themselves come from ``_psa_compute_work_spans``.
-        """
+        Served from the cache of ``_psa_business_time``."""
         self.ensure_one()
         if end <= start:
             return []
+        return list(self._psa_business_time(start, end)._iter_spans(start, end))
+
+    def _psa_business_time(self, start, end):
+        """The working time of this calendar (a ``BusinessTime``, see
+        ``tools/business_time.py``) on a window holding ``[start, end]``
+        (aware datetimes): the whole cache blocks of ``BLOCK_DAYS`` days
+        that cover it.
+
+        Served from the registry's cache, shared by every request of this
+        worker, so a request that moves a clock neither reads the calendar
+        nor merges its spans again; cleared when a calendar, an attendance or
+        a public holiday changes. Read only: never change what it returns."""
+        self.ensure_one()
+        return self._psa_blocks_business_time(
+            self.id, _block_index(start), _block_index(end)
+        )
+
+    @api.model
+    @tools.ormcache("calendar_id", "first", "last")
+    def _psa_blocks_business_time(self, calendar_id, first, last):
+        """``BusinessTime`` of calendar ``calendar_id`` on the blocks
+        ``first`` to ``last`` (cached; see ``_psa_business_time``)."""
         spans = []
-        for index in range(_block_index(start), _block_index(end) + 1):
-            spans.extend(self._psa_block_work_spans(self.id, index))
-        return [
-            (max(span_start, start), min(span_end, end))
-            for span_start, span_end in merge(spans)
-            if span_start < end and span_end > start
-        ]
+        for index in range(first, last + 1):
+            spans.extend(self._psa_block_work_spans(calendar_id, index))
+        window = (_EPOCH + _BLOCK * first, _EPOCH + _BLOCK * (last + 1))
+        return BusinessTime(spans, window=window)
 
     @api.model
     @tools.ormcache("calendar_id", "index")
     def _psa_block_work_spans(self, calendar_id, index):
         """Working spans of calendar ``calendar_id`` in block ``index``, as a
-        tuple (cached: shared by every request of this worker)."""
+        tuple of pairs of aware datetimes in UTC (cached; instants of one
+        time zone object compare without converting)."""
         start = _EPOCH + _BLOCK * index
         calendar = self.browse(calendar_id).sudo()
-        return tuple(calendar._psa_compute_work_spans(start, start + _BLOCK))
+        return tuple(
+            (span_start.astimezone(pytz.utc), span_end.astimezone(pytz.utc))
+            for span_start, span_end in calendar._psa_compute_work_spans(
+                start, start + _BLOCK
+            )
+        )
 
     def _psa_compute_work_spans(self, start, end):
         """Working spans of this calendar between two aware datetimes, read

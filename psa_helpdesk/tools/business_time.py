@@ -199,7 +199,8 @@ class BusinessTimeCache:
     """One :class:`BusinessTime` per calendar for a batch of computations.
 
     ``fetch(calendar, start, end)`` returns the working spans of ``calendar``
-    between two aware datetimes; a falsy calendar means 24×7. ``prepare`` sets
+    between two aware datetimes, or a :class:`BusinessTime` whose window holds
+    them (shared: never changed here); a falsy calendar means 24×7. ``prepare`` sets
     the window of a calendar once for a whole batch; ``add`` and ``elapsed``
     fetch a wider window only when they need it.
     """
@@ -226,7 +227,11 @@ class BusinessTimeCache:
             end = max(end, known.window[1])
         start, end = start - self.MARGIN, end + self.MARGIN
         self.fetch_count += 1
-        known = BusinessTime(self._fetch(calendar, start, end), window=(start, end))
+        fetched = self._fetch(calendar, start, end)
+        if isinstance(fetched, BusinessTime):
+            known = fetched
+        else:
+            known = BusinessTime(fetched, window=(start, end))
         self._times[calendar] = known
         return known
 
