@@ -1,7 +1,27 @@
 # Copyright 2026 psa_helpdesk authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import threading
+from contextlib import contextmanager
+
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user
+
+
+@contextmanager
+def recorded_queries():
+    """The SQL queries run in the block, as a list of their texts filled as
+    they run (flush inside the block what should count)."""
+    queries = []
+    thread = threading.current_thread()
+    hooks = getattr(thread, "query_hooks", ())
+    thread.query_hooks = (
+        *hooks,
+        lambda cr, query, params, start, delay: queries.append(str(query)),
+    )
+    try:
+        yield queries
+    finally:
+        thread.query_hooks = hooks
 
 
 class PsaCommon(TransactionCase):

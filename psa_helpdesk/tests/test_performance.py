@@ -6,7 +6,6 @@ scheduled actions woken without reading them, and list, kanban and form
 loads whose query count does not grow with the number of rows."""
 
 import re
-import threading
 from collections import Counter
 from datetime import datetime, timedelta
 from unittest.mock import patch
@@ -15,6 +14,7 @@ import pytz
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
@@ -23,7 +23,7 @@ from odoo.addons.base.models.res_users import Users as ResUsersBase
 from ..models.res_users import field_access_sweep
 from ..tools import cron as cron_tools
 from ..tools.cron import trigger
-from .common import PsaContractCommon
+from .common import PsaContractCommon, recorded_queries
 
 _has_group_orig = ResUsersBase._has_group
 
@@ -51,18 +51,9 @@ class QueryCounter:
     def shapes(self, function, *args, **kwargs):
         self.env.flush_all()
         self.env.invalidate_all()
-        queries = []
-        thread = threading.current_thread()
-        hooks = getattr(thread, "query_hooks", ())
-        thread.query_hooks = (
-            *hooks,
-            lambda cr, query, params, start, delay: queries.append(str(query)),
-        )
-        try:
+        with recorded_queries() as queries:
             function(*args, **kwargs)
             self.env.flush_all()
-        finally:
-            thread.query_hooks = hooks
         return dict(Counter(_shape(query) for query in queries))
 
     def __call__(self, function, *args, **kwargs):
@@ -306,17 +297,55 @@ class TestCronTrigger(PsaContractCommon):
         self.assertEqual(len(self._triggers() - before), 2)
 
     def test_rolled_back_trigger_spares_nothing(self):
-        """A trigger flushed (a savepoint) then rolled back is not taken for
-        a committed one."""
+        """A trigger written in a savepoint that is rolled back spares
+        nothing: neither the memory of the transaction nor the database
+        keeps it."""
         self._forget_committed()
         self.addCleanup(self._clear_committed)
         env = self.env(user=self.agent)
+        delay = timedelta(minutes=1)
+        before = self._triggers()
         with freeze_time("2026-03-02 09:00:00"):
-            self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
-            with self.env.cr.savepoint():
-                pass  # flushes: runs the precommit callbacks
+            with self.assertRaises(UserError), self.env.cr.savepoint():
+                self.assertTrue(trigger(env, self.XMLID, delay=delay))
+                self.assertFalse(trigger(env, self.XMLID, delay=delay))
+                raise UserError("rolled back")
             self._new_transaction(commit=False)
-            self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
+            self.assertFalse(self._triggers() - before)
+            self.assertTrue(trigger(env, self.XMLID, delay=delay))
+        self.assertEqual(len(self._triggers() - before), 1)
+
+    def test_pending_trigger_in_the_database(self):
+        """A future trigger in the database (another process committed it)
+        wakes the action in time for later requests: no new row, and no
+        memory needed; not one due within the margin, nor one after the
+        time asked, nor a trigger of another action."""
+        refresh = self.env.ref(self.REFRESH)
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        env = self.env(user=self.agent)
+        with freeze_time("2026-03-02 09:00:00"):
+            Trigger.search([("cron_id", "=", refresh.id)]).unlink()
+            Trigger.create({"cron_id": refresh.id, "call_at": "2026-03-02 10:00:00"})
+            Trigger.create(
+                {
+                    "cron_id": self.env.ref(self.XMLID).id,
+                    "call_at": "2026-03-02 09:10:00",
+                }
+            )
+            self.assertFalse(trigger(env, self.REFRESH, datetime(2026, 3, 2, 11, 0)))
+            self.assertFalse(trigger(env, self.REFRESH, datetime(2026, 3, 2, 10, 0)))
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 9, 30)))
+        with freeze_time("2026-03-02 09:59:50"):
+            # due within the margin: the run may read before this commit
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 11, 30)))
+        self.assertEqual(
+            sorted(Trigger.search([("cron_id", "=", refresh.id)]).mapped("call_at")),
+            [
+                datetime(2026, 3, 2, 9, 30),
+                datetime(2026, 3, 2, 10, 0),
+                datetime(2026, 3, 2, 11, 30),
+            ],
+        )
 
     def test_committed_trigger_at_a_time(self):
         """A committed run at 10:00 covers a request for 11:00 (the action
@@ -335,18 +364,9 @@ class TestCronTrigger(PsaContractCommon):
 
     def test_no_read_of_the_action(self):
         self.env.ref(self.XMLID)  # the xmlid lookup is cached
-        queries = []
-        thread = threading.current_thread()
-        hooks = getattr(thread, "query_hooks", ())
-        thread.query_hooks = (
-            *hooks,
-            lambda cr, query, params, start, delay: queries.append(str(query)),
-        )
-        try:
+        with recorded_queries() as queries:
             trigger(self.env(user=self.agent), self.XMLID)
             self.env.flush_all()
-        finally:
-            thread.query_hooks = hooks
         self.assertTrue(any('INSERT INTO "ir_cron_trigger"' in q for q in queries))
         self.assertFalse(
             [q for q in queries if re.search(r'FROM\s+"?ir_cron"?\b', q)],

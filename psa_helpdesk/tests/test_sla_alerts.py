@@ -265,14 +265,17 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         resolution = self._clock(ticket, "resolution")
         self.assertEqual(resolution.warning_1_date, datetime(2026, 3, 2, 15))
         # S2 is P2 on the premium tier: 4 h resolution from 8:00.
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        Trigger = self.env["ir.cron.trigger"]
         with freeze_time("2026-03-02 09:00:00"):
+            # no earlier run pending: the change itself wakes the action
+            Trigger.search([("cron_id", "=", cron.id)]).unlink()
             ticket.with_user(self.agent).severity = "2"
             ticket.flush_recordset()
         self.assertEqual(resolution.priority, "2")
         self.assertEqual(resolution.warning_1_date, datetime(2026, 3, 2, 11))
         self.assertEqual(resolution.deadline, datetime(2026, 3, 2, 12))
-        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
-        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        triggers = Trigger.search([("cron_id", "=", cron.id)])
         self.assertIn(datetime(2026, 3, 2, 11), triggers.mapped("call_at"))
         with freeze_time("2026-03-02 10:59:00"):
             self.Sla._cron_refresh_status()

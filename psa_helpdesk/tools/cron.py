@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.modules import module as odoo_module
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -100,6 +100,24 @@ MEMORY_IN_TESTS = False
 COMMIT_MARGIN = timedelta(seconds=20)
 
 
+def _pending(env, cron_id, now, at):
+    """Whether the database holds a trigger of the action ``cron_id`` due
+    after ``now`` plus ``COMMIT_MARGIN`` and at or before ``at`` (naive UTC):
+    committed, or written by this transaction. One indexed query; the
+    trigger rows are the system's bookkeeping, read whoever the user is."""
+    env["ir.cron.trigger"].flush_model(["cron_id", "call_at"])
+    env.cr.execute(
+        SQL(
+            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s"
+            " AND call_at > %s AND call_at <= %s LIMIT 1",
+            cron_id,
+            now + COMMIT_MARGIN,
+            at,
+        )
+    )
+    return bool(env.cr.rowcount)
+
+
 def _committed(env, xmlid, now):
     """The times of the committed, future triggers of ``xmlid`` (pruned)."""
     if odoo_module.current_test and not MEMORY_IN_TESTS:
@@ -127,7 +145,11 @@ def trigger(env, xmlid, at=None, delay=None):
       process and delay, not one per request; one woken at a time of its own
       (the SLA refresh at the first warning of its clocks) none while an
       earlier run is pending. After a run, the action schedules its next
-      run itself, or the periodic schedule catches up.
+      run itself, or the periodic schedule catches up;
+    - for a time later than now, the same found in the database
+      (``_pending``): a trigger another process committed, or one this
+      transaction wrote (rolled back with it, savepoints included), read
+      with one query instead of writing a row.
 
     Scheduling the system's own bookkeeping: done as superuser, whoever the
     user is. Does nothing when the action does not exist (uninstalled data).
@@ -148,6 +170,9 @@ def trigger(env, xmlid, at=None, delay=None):
         return False
     cron_id = env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
     if not cron_id:
+        return False
+    if not asap and _pending(env, cron_id, now, at):
+        times.add(at)
         return False
     env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
     times.add(at)
