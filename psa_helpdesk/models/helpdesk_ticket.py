@@ -217,6 +217,7 @@ class HelpdeskTicket(models.Model):
         self._psa_sla_check_write(sla_before)
         self._psa_priority_after_write(urgent_before)
         self._psa_sla_after_write(sla_before)
+        self._psa_fix_pending_follow_problems(vals)
         Segment._psa_after_write(self, history_before)
         return res
 

@@ -169,6 +169,21 @@ class HelpdeskTicketStage(models.Model):
             .ids
         )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"closed", "psa_close_kind"}.intersection(vals):
+            # whether the problems in these stages brought their fix
+            # (``helpdesk.ticket._compute_psa_fix_pending``)
+            incidents = (
+                self.env["helpdesk.ticket"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("psa_problem_id.stage_id", "in", self.ids)])
+            )
+            if incidents:
+                self.env.add_to_compute(incidents._fields["psa_fix_pending"], incidents)
+        return res
+
     @api.constrains("psa_customer_validation", "closed")
     def _check_psa_customer_validation(self):
         if self.filtered(lambda s: s.psa_customer_validation and s.closed):
@@ -310,15 +325,18 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
 
-    @api.depends(
-        "psa_article_kind",
-        "psa_problem_id",
-        "psa_problem_id.stage_id.closed",
-        "psa_problem_id.stage_id.psa_close_kind",
-    )
+    @api.depends("psa_article_kind", "psa_problem_id")
     def _compute_psa_fix_pending(self):
         """Pending until the problem ticket is closed as solved: a problem
-        cancelled (closed as not solved) brought no fix."""
+        cancelled (closed as not solved) brought no fix.
+
+        The problem's stage is not a declared dependency: through the
+        problem link, every stage change of any ticket would read the
+        incidents of that ticket (one query per move, for the few tickets
+        that are problems). The incidents follow their problem instead when
+        a problem's stage may change (``_psa_fix_pending_follow_problems``)
+        and when a stage's closing changes (``helpdesk.ticket.stage.write``).
+        """
         for ticket in self:
             stage = ticket.sudo().psa_problem_id.stage_id
             ticket.psa_fix_pending = ticket.psa_article_kind == "workaround" and not (
@@ -333,6 +351,23 @@ class HelpdeskTicket(models.Model):
         for index, ticket in enumerate(self):
             ticket.psa_article_suggestion_ids = found.get(
                 index, self.env["document.page"]
+            )
+
+    def _psa_fix_pending_follow_problems(self, vals):
+        """Write step, after the update: when ``vals`` may move the stage
+        (the stage, or what helpdesk_mgmt recomputes it from), the incidents
+        of the problem tickets of ``self`` compute their *permanent fix
+        pending* again (see ``_compute_psa_fix_pending``). Tickets that are
+        not problems cost nothing."""
+        stage_field = self._fields["stage_id"]
+        moves = {"stage_id", *self.pool.field_depends[stage_field]}
+        if not moves.intersection(vals):
+            return
+        # sudo: the incidents of the problem, whoever moved it
+        problems = self.sudo().filtered("psa_is_problem")
+        if problems:
+            self.env.add_to_compute(
+                self._fields["psa_fix_pending"], problems.psa_incident_ids
             )
 
     @api.constrains("affected_module_id", "psa_module_ids")

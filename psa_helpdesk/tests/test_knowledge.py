@@ -19,7 +19,7 @@ from odoo.tools import mute_logger
 from odoo.addons.mail.tests.common import MailCase
 
 from ..models.helpdesk_ticket_knowledge import validation_answer
-from .common import PsaContractCommon, enable_mail_gateway
+from .common import PsaContractCommon, enable_mail_gateway, recorded_queries
 from .common_development import PsaDevelopmentCommon
 
 
@@ -389,6 +389,43 @@ class TestApplyArticle(KnowledgeCommon):
         # and the problem reopened: pending again
         ticket.psa_problem_id.sudo().stage_id = self.stage_progress
         self.assertTrue(ticket.psa_fix_pending)
+
+    def test_problem_moved_by_its_team_follows(self):
+        """A problem whose stage helpdesk_mgmt recomputes (another team,
+        which does not use its stage) brings its incidents back to pending;
+        moving an incident or any other ticket reads no incidents."""
+        solved_l1 = self.env["helpdesk.ticket.stage"].create(
+            {
+                "name": "Solved in L1",
+                "closed": True,
+                "psa_close_kind": "solved",
+                "team_ids": [Command.set(self.team_l1.ids)],
+            }
+        )
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id.sudo()
+        problem.write({"psa_resolution": "<p>Fixed</p>", "stage_id": solved_l1.id})
+        self.assertFalse(ticket.psa_fix_pending)
+        other = self._new()
+        stage_new = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        self.env.flush_all()
+        self.env.invalidate_all()  # a new request: the ticket read again
+        with recorded_queries() as queries:
+            other.with_user(self.agent).stage_id = stage_new
+            self.env.flush_all()
+        self.assertFalse(
+            [q for q in queries if '"psa_problem_id" IN' in q],
+            "a ticket that is no problem has no incidents to read",
+        )
+        problem.team_id = self.team_l2
+        self.assertNotEqual(problem.stage_id, solved_l1, "recomputed by its team")
+        self.assertTrue(ticket.psa_fix_pending)
+        self.assertEqual(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            ticket,
+            "stored: the search agrees",
+        )
 
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")
