@@ -363,11 +363,13 @@ class HelpdeskTicket(models.Model):
         moves = {"stage_id", *self.pool.field_depends[stage_field]}
         if not moves.intersection(vals):
             return
-        # sudo: the incidents of the problem, whoever moved it
+        # sudo: the incidents of the problem, whoever moved it; archived
+        # ones too (they keep the value they will show when unarchived)
         problems = self.sudo().filtered("psa_is_problem")
         if problems:
             self.env.add_to_compute(
-                self._fields["psa_fix_pending"], problems.psa_incident_ids
+                self._fields["psa_fix_pending"],
+                problems.with_context(active_test=False).psa_incident_ids,
             )
 
     @api.constrains("affected_module_id", "psa_module_ids")

@@ -427,6 +427,23 @@ class TestApplyArticle(KnowledgeCommon):
             "stored: the search agrees",
         )
 
+    def test_archived_incident_follows_its_problem(self):
+        """An archived incident follows its problem like the others: solved
+        while it was archived, it is no longer pending once unarchived."""
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id.sudo()
+        ticket.sudo().active = False
+        problem.write(
+            {"psa_resolution": "<p>Fixed in 3.10</p>", "stage_id": self.stage_done.id}
+        )
+        ticket.sudo().active = True
+        self.assertFalse(ticket.psa_fix_pending)
+        self.assertFalse(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            "stored: the search agrees",
+        )
+
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")
         ticket.sudo().psa_article_id = self.art_workaround
