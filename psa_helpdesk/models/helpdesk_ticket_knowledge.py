@@ -372,6 +372,22 @@ class HelpdeskTicket(models.Model):
                 problems.with_context(active_test=False).psa_incident_ids,
             )
 
+    def unlink(self):
+        # a problem deleted: its incidents lose it (ondelete set null, which
+        # the ORM does not recompute through) and compute their *permanent
+        # fix pending* again (see ``_compute_psa_fix_pending``)
+        incidents = (
+            self.sudo()
+            .filtered("psa_is_problem")
+            .with_context(active_test=False)
+            .psa_incident_ids
+            - self
+        )
+        res = super().unlink()
+        if incidents:
+            self.env.add_to_compute(self._fields["psa_fix_pending"], incidents)
+        return res
+
     @api.constrains("affected_module_id", "psa_module_ids")
     def _check_affected_module(self):
         for ticket in self.sudo().filtered("affected_module_id"):

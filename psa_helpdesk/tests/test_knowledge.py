@@ -444,6 +444,26 @@ class TestApplyArticle(KnowledgeCommon):
             "stored: the search agrees",
         )
 
+    def test_deleted_problem_leaves_the_fix_pending(self):
+        """A solved problem deleted: its incidents have a workaround and no
+        problem any more, so their permanent fix is pending again, as
+        computed."""
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id.sudo()
+        problem.write(
+            {"psa_resolution": "<p>Fixed in 3.10</p>", "stage_id": self.stage_done.id}
+        )
+        self.assertFalse(ticket.psa_fix_pending)
+        problem.unlink()
+        self.assertFalse(ticket.psa_problem_id)
+        self.assertTrue(ticket.psa_fix_pending)
+        self.assertEqual(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            ticket,
+            "stored: the search agrees",
+        )
+
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")
         ticket.sudo().psa_article_id = self.art_workaround
