@@ -353,15 +353,30 @@ class HelpdeskTicket(models.Model):
                 index, self.env["document.page"]
             )
 
+    @api.model
+    def _psa_stage_moved_by(self):
+        """Names of the fields whose write may recompute ``stage_id``: the
+        stage and, transitively, the stored computed fields of the ticket it
+        depends on and their own dependencies on the ticket."""
+        moved_by, todo = set(), ["stage_id"]
+        while todo:
+            name = todo.pop()
+            if name in moved_by or name not in self._fields:
+                continue
+            moved_by.add(name)
+            field = self._fields[name]
+            if field.compute and field.store:
+                todo.extend(dep.split(".")[0] for dep in self.pool.field_depends[field])
+        return moved_by
+
     def _psa_fix_pending_follow_problems(self, vals):
         """Write step, after the update: when ``vals`` may move the stage
-        (the stage, or what helpdesk_mgmt recomputes it from), the incidents
-        of the problem tickets of ``self`` compute their *permanent fix
-        pending* again (see ``_compute_psa_fix_pending``). Tickets that are
-        not problems cost nothing."""
-        stage_field = self._fields["stage_id"]
-        moves = {"stage_id", *self.pool.field_depends[stage_field]}
-        if not moves.intersection(vals):
+        (the stage, or what helpdesk_mgmt recomputes it from, directly or
+        not: the team, and the assignee the team is computed from), the
+        incidents of the problem tickets of ``self`` compute their
+        *permanent fix pending* again (see ``_compute_psa_fix_pending``).
+        Tickets that are not problems cost nothing."""
+        if not self._psa_stage_moved_by().intersection(vals):
             return
         # sudo: the incidents of the problem, whoever moved it; archived
         # ones too (they keep the value they will show when unarchived)
