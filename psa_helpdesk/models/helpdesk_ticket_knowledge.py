@@ -353,22 +353,55 @@ class HelpdeskTicket(models.Model):
                 index, self.env["document.page"]
             )
 
+    @api.model
+    def _psa_stage_moved_by(self):
+        """Names of the fields whose write may recompute ``stage_id``: the
+        stage and, transitively, the stored computed fields of the ticket it
+        depends on and their own dependencies on the ticket."""
+        moved_by, todo = set(), ["stage_id"]
+        while todo:
+            name = todo.pop()
+            if name in moved_by or name not in self._fields:
+                continue
+            moved_by.add(name)
+            field = self._fields[name]
+            if field.compute and field.store:
+                todo.extend(dep.split(".")[0] for dep in self.pool.field_depends[field])
+        return moved_by
+
     def _psa_fix_pending_follow_problems(self, vals):
         """Write step, after the update: when ``vals`` may move the stage
-        (the stage, or what helpdesk_mgmt recomputes it from), the incidents
-        of the problem tickets of ``self`` compute their *permanent fix
-        pending* again (see ``_compute_psa_fix_pending``). Tickets that are
-        not problems cost nothing."""
-        stage_field = self._fields["stage_id"]
-        moves = {"stage_id", *self.pool.field_depends[stage_field]}
-        if not moves.intersection(vals):
+        (the stage, or what helpdesk_mgmt recomputes it from, directly or
+        not: the team, and the assignee the team is computed from), the
+        incidents of the problem tickets of ``self`` compute their
+        *permanent fix pending* again (see ``_compute_psa_fix_pending``).
+        Tickets that are not problems cost nothing."""
+        if not self._psa_stage_moved_by().intersection(vals):
             return
-        # sudo: the incidents of the problem, whoever moved it
+        # sudo: the incidents of the problem, whoever moved it; archived
+        # ones too (they keep the value they will show when unarchived)
         problems = self.sudo().filtered("psa_is_problem")
         if problems:
             self.env.add_to_compute(
-                self._fields["psa_fix_pending"], problems.psa_incident_ids
+                self._fields["psa_fix_pending"],
+                problems.with_context(active_test=False).psa_incident_ids,
             )
+
+    def unlink(self):
+        # a problem deleted: its incidents lose it (ondelete set null, which
+        # the ORM does not recompute through) and compute their *permanent
+        # fix pending* again (see ``_compute_psa_fix_pending``)
+        incidents = (
+            self.sudo()
+            .filtered("psa_is_problem")
+            .with_context(active_test=False)
+            .psa_incident_ids
+            - self
+        )
+        res = super().unlink()
+        if incidents:
+            self.env.add_to_compute(self._fields["psa_fix_pending"], incidents)
+        return res
 
     @api.constrains("affected_module_id", "psa_module_ids")
     def _check_affected_module(self):

@@ -427,6 +427,77 @@ class TestApplyArticle(KnowledgeCommon):
             "stored: the search agrees",
         )
 
+    def test_archived_incident_follows_its_problem(self):
+        """An archived incident follows its problem like the others: solved
+        while it was archived, it is no longer pending once unarchived."""
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id.sudo()
+        ticket.sudo().active = False
+        problem.write(
+            {"psa_resolution": "<p>Fixed in 3.10</p>", "stage_id": self.stage_done.id}
+        )
+        ticket.sudo().active = True
+        self.assertFalse(ticket.psa_fix_pending)
+        self.assertFalse(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            "stored: the search agrees",
+        )
+
+    def test_deleted_problem_leaves_the_fix_pending(self):
+        """A solved problem deleted: its incidents have a workaround and no
+        problem any more, so their permanent fix is pending again, as
+        computed."""
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id.sudo()
+        problem.write(
+            {"psa_resolution": "<p>Fixed in 3.10</p>", "stage_id": self.stage_done.id}
+        )
+        self.assertFalse(ticket.psa_fix_pending)
+        problem.unlink()
+        self.assertFalse(ticket.psa_problem_id)
+        self.assertTrue(ticket.psa_fix_pending)
+        self.assertEqual(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            ticket,
+            "stored: the search agrees",
+        )
+
+    def test_problem_moved_by_its_new_assignee_follows(self):
+        """A problem without team given an assignee gets the assignee's team
+        (helpdesk_mgmt), and with it a stage of that team: its incidents
+        follow, though the write named neither the team nor the stage."""
+        solved_l1 = self.env["helpdesk.ticket.stage"].create(
+            {
+                "name": "Solved in L1",
+                "closed": True,
+                "psa_close_kind": "solved",
+                "team_ids": [Command.set(self.team_l1.ids)],
+            }
+        )
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id.sudo()
+        problem.write(
+            {
+                "psa_resolution": "<p>Fixed</p>",
+                "team_id": False,
+                "user_id": False,
+                "stage_id": solved_l1.id,
+            }
+        )
+        self.assertFalse(ticket.psa_fix_pending)
+        problem.user_id = self.analyst
+        self.assertEqual(problem.team_id, self.team_l2)
+        self.assertNotEqual(problem.stage_id, solved_l1, "recomputed by its team")
+        self.assertTrue(ticket.psa_fix_pending)
+        self.assertEqual(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            ticket,
+            "stored: the search agrees",
+        )
+
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")
         ticket.sudo().psa_article_id = self.art_workaround
