@@ -2,22 +2,17 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import api, fields, models
 
 from ..const import HISTORY_DIMENSIONS
 from ..tools.business_time import to_aware
 from ..tools.context import without_defaults
-from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches, trigger
+from ..tools.cron import DEFAULT_BATCH_SIZE, run_in_batches
 from .helpdesk_ticket import PRIORITY_INPUTS
 
 _logger = logging.getLogger(__name__)
 
-# The business hours of finished segments are counted by a scheduled action
-# woken this long after the change (one wake-up per process and delay, not
-# one per request; see ``tools.cron.trigger``).
-BUSINESS_HOURS_DELAY = timedelta(minutes=1)
 # Ticket fields whose change may move a dimension (directly or through
 # helpdesk_mgmt's computes: a new team resets the assignee and the stage; the
 # inputs of the derived priority move the OCA star)
@@ -97,8 +92,9 @@ class PsaTicketSegment(models.Model):
     business_pending = fields.Boolean(
         readonly=True,
         index="btree_not_null",
-        help="Business hours not counted yet: a scheduled action counts them "
-        "in batches, off the path of the ticket change.",
+        help="Business hours not counted yet (segments recorded before they "
+        "were counted with the change): a scheduled action counts them in "
+        "batches.",
     )
 
     _sql_constraints = [
@@ -155,13 +151,14 @@ class PsaTicketSegment(models.Model):
 
     @api.model
     def _psa_record(self, segments, end):
-        """Write the finished segments, in one create, and wake up the
-        scheduled action that counts their business hours (within
-        ``BUSINESS_HOURS_DELAY``).
+        """Write the finished segments, in one create, with their business
+        hours (``_psa_business_hours``: the calendar's working time is
+        cached, so counting them reads nothing and spares a later write).
 
         ``segments``: ``(ticket, dimension, ticket field, value, start)``,
         ``value`` being what the ticket held from ``start`` to ``end``."""
         labels = {}  # selection labels, read once per field
+        cache = self.env["psa.ticket.sla"]._business_time_cache()
         vals_list = []
         for ticket, dimension, fname, value, start in segments:
             key, label, rec_id = self._psa_describe(
@@ -179,27 +176,27 @@ class PsaTicketSegment(models.Model):
                 "date_start": start,
                 "date_end": end,
                 "wall_hours": (end - start).total_seconds() / 3600.0,
-                # counted by the scheduled action; 0 until then, not NULL,
-                # so that averages count the segment
-                "business_hours": 0.0,
-                "business_pending": True,
+                "business_hours": self._psa_business_hours(
+                    cache, ticket.company_id.resource_calendar_id, start, end
+                ),
+                "business_pending": False,
             }
             if rec_id and fname in self._fields:
                 vals[fname] = rec_id
             vals_list.append(vals)
         # Every value comes from the ticket: no default_* key of the
         # caller's context (a kanban column's stage, say) reaches the history.
-        segments = without_defaults(self).create(vals_list)
-        if segments:
-            # Within a minute, without reading the action, once per process
-            # and minute (not once per request); as superuser: scheduling the
-            # system's own bookkeeping, whoever moved the ticket.
-            trigger(
-                self.env,
-                "psa_helpdesk.psa_ticket_segment_cron_business_hours",
-                delay=BUSINESS_HOURS_DELAY,
-            )
-        return segments
+        return without_defaults(self).create(vals_list)
+
+    @api.model
+    def _psa_business_hours(self, cache, calendar, start, end):
+        """Working hours of ``calendar`` (the ticket company's) between two
+        naive UTC datetimes, with the SLA engine's business-time arithmetic
+        (``cache``: a ``BusinessTimeCache``); 0 without a calendar or for an
+        empty segment."""
+        if not calendar or end <= start:
+            return 0.0
+        return max(cache.elapsed(calendar, to_aware(start), to_aware(end)), 0.0)
 
     # ------------------------------------------------------------------
     # Bookkeeping: called by the ticket pipeline (helpdesk_ticket.py)
@@ -367,9 +364,9 @@ class PsaTicketSegment(models.Model):
     # ------------------------------------------------------------------
 
     def _psa_count_business_hours(self):
-        """Business hours of the segments (all finished) on their ticket
-        company's calendar, with the SLA engine's business-time arithmetic:
-        one fetch of working time per calendar for the whole batch."""
+        """Business hours of the segments (all finished) still pending, on
+        their ticket company's calendar: one fetch of working time per
+        calendar for the whole batch."""
         cache = self.env["psa.ticket.sla"]._business_time_cache()
         by_calendar = self.grouped(
             lambda s: s.ticket_id.company_id.resource_calendar_id
@@ -382,25 +379,18 @@ class PsaTicketSegment(models.Model):
                     to_aware(max(group.mapped("date_end"))),
                 )
             for segment in group:
-                business = (
-                    max(
-                        cache.elapsed(
-                            calendar,
-                            to_aware(segment.date_start),
-                            to_aware(segment.date_end),
-                        ),
-                        0.0,
-                    )
-                    if calendar and segment.date_end > segment.date_start
-                    else 0.0
+                business = self._psa_business_hours(
+                    cache, calendar, segment.date_start, segment.date_end
                 )
                 segment.write({"business_hours": business, "business_pending": False})
         return True
 
     @api.model
     def _cron_business_hours(self, batch_size=DEFAULT_BATCH_SIZE):
-        """Scheduled action: count the business hours of finished segments,
-        in batches; a failing segment is logged and left for the next run."""
+        """Scheduled action: count the business hours of the finished
+        segments still pending (recorded before they were counted with the
+        change), in batches; a failing segment is logged and left for the
+        next run."""
         run_in_batches(
             self.search([("business_pending", "=", True)]),
             lambda batch: batch._psa_count_business_hours(),
