@@ -284,8 +284,10 @@ class HelpdeskTicket(models.Model):
         (without the assignment notification of each, which would cost a
         message and an email per activity), the notes in one log per set of
         people. Only the notified notes are posted one by one (a message and
-        its notifications per ticket). The notes are automatic: emailed, they
-        carry ``Auto-Submitted``."""
+        its notifications per ticket). The notes are automatic, written by the
+        system (OdooBot), whoever created or changed the ticket (a customer on
+        the portal or by email too): emailed, they carry ``Auto-Submitted``
+        and come from the system, not from the customer."""
         if not self:
             return
         recipients = self.env["psa.sla.alert"]._recipients(
@@ -328,6 +330,7 @@ class HelpdeskTicket(models.Model):
         if not skip_activities:
             tickets.env["mail.activity"].create(activities)
         logged = defaultdict(dict)  # people alerted → {ticket id: note}
+        system = self.env.ref("base.partner_root").id
         for ticket in tickets:
             users = recipients[ticket.id]
             body = escape(
@@ -339,6 +342,7 @@ class HelpdeskTicket(models.Model):
             if skip_activities or ticket.psa_sla_policy_id.alert_by_email:
                 ticket.message_post(
                     body=body,
+                    author_id=system,
                     partner_ids=users.partner_id.ids,
                     subtype_xmlid="mail.mt_note",
                     message_type="comment",
@@ -348,7 +352,7 @@ class HelpdeskTicket(models.Model):
         for users, bodies in logged.items():
             # the people alerted are named (partner_ids), not notified
             tickets.browse(list(bodies))._message_log_batch(
-                bodies, partner_ids=users.partner_id.ids
+                bodies, author_id=system, partner_ids=users.partner_id.ids
             )
 
     # ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import PsaContractCommon
 
@@ -200,6 +200,7 @@ class TestPriority(PsaContractCommon):
                 ]
             )
         )
+        system = self.env.ref("base.partner_root")
         for ticket in tickets:
             self.assertIn(self.leader, ticket.activity_ids.user_id)
             note = ticket.message_ids.filtered(lambda m: "P1" in (m.body or ""))
@@ -207,6 +208,7 @@ class TestPriority(PsaContractCommon):
             self.assertIn(self.leader.partner_id, note.partner_ids)
             self.assertFalse(note.notification_ids)
             self.assertIn(self.leader.name, note.body)
+            self.assertEqual(note.author_id, system, "the system's, not the agent's")
         self.assertTrue(tickets[0].psa_sla_policy_id)
         tickets[0].psa_sla_policy_id.sudo().alert_by_email = True
         ticket = self._ticket(user=self.agent, severity="1", team_id=self.team_l1.id)
@@ -215,6 +217,7 @@ class TestPriority(PsaContractCommon):
         self.assertIn(
             self.leader.partner_id, note.sudo().notification_ids.res_partner_id
         )
+        self.assertEqual(note.author_id, system)
 
     def test_p1_alert_without_activities_notifies(self):
         """Where activities are not made (``mail_activity_automation_skip``),
@@ -242,6 +245,40 @@ class TestPriority(PsaContractCommon):
         self.assertIn(
             self.leader.partner_id, note.sudo().notification_ids.res_partner_id
         )
+
+    def test_p1_alert_of_a_portal_ticket_is_the_systems(self):
+        """A customer opening a P1 ticket on the portal does not write the
+        internal alert: the note, and the email it sends with alerts by
+        email, come from the system."""
+        portal = new_test_user(
+            self.env,
+            login="psa_portal_p1",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+        )
+        self.policy.sudo().alert_by_email = True
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(portal)
+            .sudo()
+            .create(
+                {
+                    "name": "Everything is down",
+                    "description": "<p>Operation stopped</p>",
+                    "partner_id": self.contact.id,
+                    "team_id": self.team_l1.id,
+                    "severity": "1",
+                }
+            )
+        )
+        self.assertEqual(ticket.psa_priority, "1")
+        note = ticket.message_ids.filtered(lambda m: "P1" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.author_id, self.env.ref("base.partner_root"))
+        self.assertIn(
+            self.leader.partner_id, note.sudo().notification_ids.res_partner_id
+        )
+        self.assertNotIn(self.contact.name, note.sudo().email_from or "")
 
     def test_p1_alert_escapes_names(self):
         """The customer's and the people's names are text in the activities
