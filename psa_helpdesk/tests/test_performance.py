@@ -14,7 +14,6 @@ import pytz
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
@@ -32,6 +31,10 @@ UTC = pytz.utc
 
 def aware(*args):
     return UTC.localize(datetime(*args))
+
+
+class RollBack(Exception):
+    """Raised in a block to roll its savepoint back."""
 
 
 def _shape(query):
@@ -306,10 +309,10 @@ class TestCronTrigger(PsaContractCommon):
         delay = timedelta(minutes=1)
         before = self._triggers()
         with freeze_time("2026-03-02 09:00:00"):
-            with self.assertRaises(UserError), self.env.cr.savepoint():
+            with self.assertRaises(RollBack), self.env.cr.savepoint():
                 self.assertTrue(trigger(env, self.XMLID, delay=delay))
                 self.assertFalse(trigger(env, self.XMLID, delay=delay))
-                raise UserError("rolled back")
+                raise RollBack()
             self._new_transaction(commit=False)
             self.assertFalse(self._triggers() - before)
             self.assertTrue(trigger(env, self.XMLID, delay=delay))
