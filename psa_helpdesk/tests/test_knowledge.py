@@ -366,14 +366,7 @@ class TestApplyArticle(KnowledgeCommon):
         self.assertFalse(ticket.psa_fix_pending)
 
     def test_cancelled_problem_brings_no_fix(self):
-        cancelled = self.env["helpdesk.ticket.stage"].create(
-            {
-                "name": "Cancelled problem",
-                "closed": True,
-                "psa_close_kind": "not_solved",
-                "team_ids": [Command.set(self.team_l1.ids)],
-            }
-        )
+        cancelled = self._l1_closing_stage("Cancelled problem", "not_solved")
         ticket = self._new()
         self._apply(ticket, self.art_workaround)
         ticket.psa_problem_id.sudo().stage_id = cancelled
@@ -390,23 +383,51 @@ class TestApplyArticle(KnowledgeCommon):
         ticket.psa_problem_id.sudo().stage_id = self.stage_progress
         self.assertTrue(ticket.psa_fix_pending)
 
+    def _l1_closing_stage(self, name, kind):
+        """A closing stage of team L1 only, closing as ``kind``."""
+        return self.env["helpdesk.ticket.stage"].create(
+            {
+                "name": name,
+                "closed": True,
+                "psa_close_kind": kind,
+                "team_ids": [Command.set(self.team_l1.ids)],
+            }
+        )
+
+    def _problem_solved_in_l1(self, **problem_vals):
+        """``(incident, problem, stage)``: an incident solved with a
+        workaround, whose problem (sudo) is solved in a closing stage of team
+        L1 only, ``problem_vals`` written with it."""
+        solved_l1 = self._l1_closing_stage("Solved in L1", "solved")
+        ticket = self._new()
+        self._apply(ticket, self.art_workaround)
+        problem = ticket.psa_problem_id.sudo()
+        problem.write(
+            {
+                "psa_resolution": "<p>Fixed</p>",
+                "stage_id": solved_l1.id,
+                **problem_vals,
+            }
+        )
+        self.assertFalse(ticket.psa_fix_pending)
+        return ticket, problem, solved_l1
+
+    def _assert_pending_again(self, ticket, problem, solved_stage):
+        """``problem`` left ``solved_stage`` (recomputed by its team):
+        ``ticket``, its incident, is pending again, in the search too."""
+        self.assertNotEqual(problem.stage_id, solved_stage, "recomputed by its team")
+        self.assertTrue(ticket.psa_fix_pending)
+        self.assertEqual(
+            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
+            ticket,
+            "stored: the search agrees",
+        )
+
     def test_problem_moved_by_its_team_follows(self):
         """A problem whose stage helpdesk_mgmt recomputes (another team,
         which does not use its stage) brings its incidents back to pending;
         moving an incident or any other ticket reads no incidents."""
-        solved_l1 = self.env["helpdesk.ticket.stage"].create(
-            {
-                "name": "Solved in L1",
-                "closed": True,
-                "psa_close_kind": "solved",
-                "team_ids": [Command.set(self.team_l1.ids)],
-            }
-        )
-        ticket = self._new()
-        self._apply(ticket, self.art_workaround)
-        problem = ticket.psa_problem_id.sudo()
-        problem.write({"psa_resolution": "<p>Fixed</p>", "stage_id": solved_l1.id})
-        self.assertFalse(ticket.psa_fix_pending)
+        ticket, problem, solved_l1 = self._problem_solved_in_l1()
         other = self._new()
         stage_new = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
         self.env.flush_all()
@@ -419,13 +440,7 @@ class TestApplyArticle(KnowledgeCommon):
             "a ticket that is no problem has no incidents to read",
         )
         problem.team_id = self.team_l2
-        self.assertNotEqual(problem.stage_id, solved_l1, "recomputed by its team")
-        self.assertTrue(ticket.psa_fix_pending)
-        self.assertEqual(
-            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
-            ticket,
-            "stored: the search agrees",
-        )
+        self._assert_pending_again(ticket, problem, solved_l1)
 
     def test_archived_incident_follows_its_problem(self):
         """An archived incident follows its problem like the others: solved
@@ -468,35 +483,12 @@ class TestApplyArticle(KnowledgeCommon):
         """A problem without team given an assignee gets the assignee's team
         (helpdesk_mgmt), and with it a stage of that team: its incidents
         follow, though the write named neither the team nor the stage."""
-        solved_l1 = self.env["helpdesk.ticket.stage"].create(
-            {
-                "name": "Solved in L1",
-                "closed": True,
-                "psa_close_kind": "solved",
-                "team_ids": [Command.set(self.team_l1.ids)],
-            }
+        ticket, problem, solved_l1 = self._problem_solved_in_l1(
+            team_id=False, user_id=False
         )
-        ticket = self._new()
-        self._apply(ticket, self.art_workaround)
-        problem = ticket.psa_problem_id.sudo()
-        problem.write(
-            {
-                "psa_resolution": "<p>Fixed</p>",
-                "team_id": False,
-                "user_id": False,
-                "stage_id": solved_l1.id,
-            }
-        )
-        self.assertFalse(ticket.psa_fix_pending)
         problem.user_id = self.analyst
         self.assertEqual(problem.team_id, self.team_l2)
-        self.assertNotEqual(problem.stage_id, solved_l1, "recomputed by its team")
-        self.assertTrue(ticket.psa_fix_pending)
-        self.assertEqual(
-            ticket.search([("psa_fix_pending", "=", True), ("id", "=", ticket.id)]),
-            ticket,
-            "stored: the search agrees",
-        )
+        self._assert_pending_again(ticket, problem, solved_l1)
 
     def test_solving_workaround_without_problem_refused(self):
         ticket = self._new(psa_resolution="<p>Legacy screen</p>")
