@@ -367,12 +367,8 @@ class HelpdeskTicket(models.Model):
         if not starts:
             return []
         cache = self.env["psa.ticket.sla"]._business_time_cache()
-        end = to_aware(now)
-        cache.prepare(calendar or False, to_aware(min(starts)), end)
-        return [
-            max(cache.elapsed(calendar or False, to_aware(start), end), 0.0)
-            for start in starts
-        ]
+        cache.prepare(calendar or False, to_aware(min(starts)), to_aware(now))
+        return [cache.hours_between(calendar or False, start, now) for start in starts]
 
     def _psa_update_aging(self, now=None):
         """Recompute the aging priority of ``self`` (open tickets) against the

@@ -194,9 +194,9 @@ class PsaTicketSegment(models.Model):
         naive UTC datetimes, with the SLA engine's business-time arithmetic
         (``cache``: a ``BusinessTimeCache``); 0 without a calendar or for an
         empty segment."""
-        if not calendar or end <= start:
+        if not calendar:
             return 0.0
-        return max(cache.elapsed(calendar, to_aware(start), to_aware(end)), 0.0)
+        return cache.hours_between(calendar, start, end)
 
     # ------------------------------------------------------------------
     # Bookkeeping: called by the ticket pipeline (helpdesk_ticket.py)

@@ -410,13 +410,11 @@ class PsaTicketSla(models.Model):
                 if vals and previous and previous.end_date <= now:
                     # the time closed counts on the terms the clock had then
                     vals["start_date"] = previous.start_date
-                    vals["consumed_hours"] = previous.consumed_hours + max(
-                        cache.elapsed(
-                            previous._calendar_key(),
-                            to_aware(previous.end_date),
-                            to_aware(now),
-                        ),
-                        0.0,
+                    vals["consumed_hours"] = (
+                        previous.consumed_hours
+                        + cache.hours_between(
+                            previous._calendar_key(), previous.end_date, now
+                        )
                     )
                     # the alerts already sent for this request go once
                     for mark in (
@@ -429,9 +427,7 @@ class PsaTicketSla(models.Model):
                 elif vals and since.get(ticket.id) and since[ticket.id] < now:
                     start = since[ticket.id]
                     vals["start_date"] = start
-                    vals["consumed_hours"] = max(
-                        cache.elapsed(key, to_aware(start), to_aware(now)), 0.0
-                    )
+                    vals["consumed_hours"] = cache.hours_between(key, start, now)
                 if vals:
                     vals_list.append(vals)
         for cycle, ticket_ids in by_cycle.items():

@@ -244,6 +244,14 @@ class BusinessTimeCache:
         low, high = min(start, end), max(start, end)
         return self.get(calendar, low, high).elapsed(start, end, pauses)
 
+    def hours_between(self, calendar, start, end):
+        """Working hours of ``calendar`` (falsy: 24×7) from ``start`` to
+        ``end``, two ORM datetimes (naive UTC); 0 when ``end`` is not after
+        ``start``."""
+        if end <= start:
+            return 0.0
+        return max(self.elapsed(calendar, to_aware(start), to_aware(end)), 0.0)
+
     def add(self, calendar, start, hours, pauses=()):
         # A first guess of the window: the hours spread over working days
         # of about 8 hours, five days a week.
