@@ -19,24 +19,33 @@ class HelpdeskTicket(models.Model):
     # (project.task.ticket_ids) look tickets up by task; most have none
     task_id = fields.Many2one(index="btree_not_null")
     # Related fields are read as superuser: agents see where the fix is even
-    # when they cannot open the development task itself.
+    # when they cannot open the development task itself. Not tracked on the
+    # ticket (they would take the task's tracking): the task's chatter logs
+    # its changes and tells the ticket (project.task), a ticket's own write
+    # would log them only by chance, and every write would compute them.
     psa_task_name = fields.Char(
-        related="task_id.name", string="Development task", groups="base.group_user"
+        related="task_id.name",
+        string="Development task",
+        groups="base.group_user",
+        tracking=False,
     )
     psa_task_stage_id = fields.Many2one(
         related="task_id.stage_id",
         string="Development stage",
         groups="base.group_user",
+        tracking=False,
     )
     psa_task_state = fields.Selection(
         related="task_id.state",
         string="Development status",
         groups="base.group_user",
+        tracking=False,
     )
     psa_fix_version_id = fields.Many2one(
         related="task_id.psa_fix_version_id",
         string="Fixed in version",
         groups="base.group_user",
+        tracking=False,
     )
     psa_is_problem = fields.Boolean(
         string="Problem",

@@ -65,6 +65,18 @@ from ..tools.fetch import fetch_missing
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
 
+#: The ticket's fields a clock keeps (stored related or computed from the
+#: ticket), for reports and record rules: the engine gives them with the
+#: clock's other values (``_clock_values``).
+CLOCK_TICKET_FIELDS = (
+    "company_id",
+    "team_id",
+    "partner_id",
+    "product_id",
+    "contract_id",
+    "currency_id",
+)
+
 
 class PsaTicketSla(models.Model):
     _name = "psa.ticket.sla"
@@ -442,6 +454,11 @@ class PsaTicketSla(models.Model):
         # Every value comes from the engine: no default_* key of the caller's
         # context (a clock born finished, a penalty) reaches the clocks.
         clocks = without_defaults(self.sudo()).create(vals_list)
+        # The ticket's fields the clock keeps were given with the insert
+        # (``_clock_values``); readonly related and computed fields given to
+        # create are computed again all the same, to the values inserted.
+        for fname in CLOCK_TICKET_FIELDS:
+            self.env.remove_to_compute(self._fields[fname], clocks)
         # the pause stages of each policy, from its cached terms, once
         pause_stages = {
             policy.id: policy._psa_pause_stages() for policy in clocks.policy_id

@@ -14,7 +14,7 @@ import pytz
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo.fields import Command
+from odoo.fields import Command, Field
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base.models.res_users import Users as ResUsersBase
@@ -639,6 +639,78 @@ class TestRequestQueries(PsaContractCommon):
 
     def _queries(self, shapes, text):
         return [shape for shape in shapes if text in shape]
+
+    def _computed(self, model, function, *args, **kwargs):
+        """The fields of ``model`` that ``function`` and the flush after it
+        compute (their names)."""
+        computed = set()
+        compute_value = Field.compute_value
+
+        def spy(field, records):
+            if field.model_name == model:
+                computed.add(field.name)
+            return compute_value(field, records)
+
+        self.env.flush_all()
+        with patch.object(Field, "compute_value", spy):
+            function(*args, **kwargs)
+            self.env.flush_all()
+        return computed
+
+    @freeze_time("2026-03-02 10:00:00")
+    def test_write_computes_no_development_field(self):
+        """The development task's fields shown on the ticket are not tracked
+        on it (the task's chatter logs their changes): a ticket write, which
+        takes a snapshot of the tracked fields, computes none of them."""
+        development = {
+            "psa_task_name",
+            "psa_task_stage_id",
+            "psa_task_state",
+            "psa_fix_version_id",
+        }
+        ticket = self.ticket.with_user(self.agent).with_context(tracking_disable=False)
+        self.assertFalse(development & ticket._track_get_fields())
+        computed = self._computed(
+            "helpdesk.ticket", ticket.write, {"stage_id": self.progress.id}
+        )
+        self.assertEqual(ticket.stage_id, self.progress)
+        self.assertFalse(development & computed, computed)
+
+    @freeze_time("2026-03-02 10:00:00")
+    def test_new_clock_computes_nothing_it_is_given(self):
+        """The clock a reply starts gets the ticket's company, team,
+        customer, product, contract and currency from the engine: nothing
+        computes them again after the insert."""
+        ticket = self.ticket.with_user(self.agent)
+        given = {
+            "company_id",
+            "team_id",
+            "partner_id",
+            "product_id",
+            "contract_id",
+            "currency_id",
+        }
+        computed = self._computed(
+            "psa.ticket.sla",
+            ticket.message_post,
+            body="We are on it",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.contact.ids,
+        )
+        update = self.ticket.psa_sla_ids.filtered(lambda c: c.metric == "update")
+        self.assertEqual(len(update), 1, "the reply starts the update clock")
+        self.assertFalse(given & computed, computed)
+        # what was inserted is what Odoo would have computed
+        update, source = update.sudo(), self.ticket.sudo()
+        update.invalidate_recordset()
+        self.assertEqual(update.company_id, source.company_id)
+        self.assertEqual(update.team_id, self.team_l1)
+        self.assertEqual(update.partner_id, source.commercial_partner_id)
+        self.assertEqual(update.product_id, source.psa_product_id)
+        self.assertTrue(update.contract_id)
+        self.assertEqual(update.contract_id, source.contract_id)
+        self.assertEqual(update.currency_id, source.contract_id.currency_id)
 
     @freeze_time("2026-03-02 10:00:00")
     def test_stage_change(self):
