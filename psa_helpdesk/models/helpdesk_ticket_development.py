@@ -21,8 +21,9 @@ class HelpdeskTicket(models.Model):
     # Related fields are read as superuser: agents see where the fix is even
     # when they cannot open the development task itself. Not tracked on the
     # ticket (they would take the task's tracking): the task's chatter logs
-    # its changes and tells the ticket (project.task), a ticket's own write
-    # would log them only by chance, and every write would compute them.
+    # its changes, its stage changes are posted on its tickets
+    # (project.task), a ticket's own write would log them only by chance,
+    # and every write would compute them.
     psa_task_name = fields.Char(
         related="task_id.name",
         string="Development task",
