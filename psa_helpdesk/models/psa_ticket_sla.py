@@ -65,6 +65,10 @@ from ..tools.fetch import fetch_missing
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
 
+# The order of a ticket's clocks: the latest cycle first, by metric, the
+# latest clock first.
+CLOCK_ORDER_IN_TICKET = "cycle desc, metric, start_date desc, id desc"
+
 #: The ticket's fields a clock keeps (stored related or computed from the
 #: ticket), for reports and record rules: the engine gives them with the
 #: clock's other values (``_clock_values``).
@@ -81,7 +85,7 @@ CLOCK_TICKET_FIELDS = (
 class PsaTicketSla(models.Model):
     _name = "psa.ticket.sla"
     _description = "SLA clock of a ticket"
-    _order = "ticket_id, cycle desc, metric, start_date desc, id desc"
+    _order = "ticket_id, " + CLOCK_ORDER_IN_TICKET
 
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True, readonly=True
@@ -317,7 +321,11 @@ class PsaTicketSla(models.Model):
             for fname, clock_field in self._fields.items()
             if clock_field.store and clock_field.column_type
         ]
-        clocks = self.sudo().search_fetch([("ticket_id", "in", missing.ids)], fnames)
+        # The clocks' order within a ticket (``_order`` without its leading
+        # ``ticket_id``, which would join and sort the tickets for nothing).
+        clocks = self.sudo().search_fetch(
+            [("ticket_id", "in", missing.ids)], fnames, order=CLOCK_ORDER_IN_TICKET
+        )
         by_ticket = defaultdict(list)
         for clock in clocks:
             by_ticket[clock.ticket_id.id].append(clock.id)
@@ -350,8 +358,7 @@ class PsaTicketSla(models.Model):
             round_the_clock = priority == "1" and terms.p1_round_the_clock
         if not round_the_clock and not calendar:
             return None
-        # sudo: the contract's currency, whatever the user may read
-        contract = ticket.contract_id.sudo()
+        currency = ticket.contract_id._psa_clock_terms()[1]
         return {
             "ticket_id": ticket.id,
             # the stored related fields, given so that the insert is complete
@@ -360,8 +367,8 @@ class PsaTicketSla(models.Model):
             "team_id": ticket.team_id.id,
             "partner_id": ticket.commercial_partner_id.id,
             "product_id": ticket.psa_product_id.id,
-            "contract_id": contract.id,
-            "currency_id": (contract.currency_id or ticket.company_id.currency_id).id,
+            "contract_id": ticket.contract_id.id,
+            "currency_id": (currency or ticket.company_id.currency_id).id,
             "metric": metric,
             "cycle": cycle,
             "policy_id": policy.id,

@@ -283,6 +283,52 @@ class TestMultiCompany(PsaMultiCompanyCommon):
                     }
                 )
 
+    def test_batch_create_checks_each_ticket_company(self):
+        """A batch of tickets of both companies (the gateway or RPC create
+        several at once): each ticket's links are checked against its own
+        company. One ticket of B naming A's installation, contract or policy
+        among correct ones of A and B: the whole batch is refused, nothing
+        is created; the correct tickets alone are created."""
+        Ticket = self.env["helpdesk.ticket"].with_user(self.manager_ab)
+        Ticket = Ticket.with_context(
+            allowed_company_ids=(self.company | self.company_b).ids
+        )
+
+        def values(team, **vals):
+            return {
+                "name": "Batch (test)",
+                "description": "<p>Details</p>",
+                "partner_id": self.contact.id,
+                "team_id": team.id,
+                **vals,
+            }
+
+        good = [
+            values(self.team_l1, installation_id=self.installation.id),
+            values(self.team_b, installation_id=self.installation_b.id),
+            values(self.team_l1, psa_sla_policy_id=self.policy.id),
+            values(self.team_b, psa_sla_policy_id=self.policy_b.id),
+        ]
+        for field, record in (
+            ("installation_id", self.installation),
+            ("contract_id", self.contract),
+            ("psa_sla_policy_id", self.policy),
+        ):
+            with self.subTest(field=field):
+                count = Ticket.search_count([])
+                bad = values(self.team_b, **{field: record.id})
+                with self.assertRaises(UserError):
+                    Ticket.create(good[:2] + [bad] + good[2:])
+                self.assertEqual(Ticket.search_count([]), count)
+        tickets = Ticket.create(good)
+        self.assertEqual(
+            [ticket.company_id for ticket in tickets],
+            [self.company, self.company_b, self.company, self.company_b],
+        )
+        self.assertEqual(
+            tickets.mapped("installation_id"), self.installation | self.installation_b
+        )
+
     def test_installation_unique_per_company(self):
         """One installation per product and environment per customer *in
         each company*: A and B both have one in production; a second one in

@@ -46,10 +46,11 @@ def _shape(query):
 class QueryCounter:
     """Queries of a block, as a request would run it: cold ORM cache, and
     flushed at the end (what a commit runs). ``shapes`` counts them by verb
-    and table."""
+    and table; ``queries`` keeps the last block's whole queries."""
 
     def __init__(self, env):
         self.env = env
+        self.queries = []
 
     def shapes(self, function, *args, **kwargs):
         self.env.flush_all()
@@ -57,6 +58,7 @@ class QueryCounter:
         with recorded_queries() as queries:
             function(*args, **kwargs)
             self.env.flush_all()
+        self.queries = [" ".join(query.split()) for query in queries]
         return dict(Counter(_shape(query) for query in queries))
 
     def __call__(self, function, *args, **kwargs):
@@ -759,8 +761,12 @@ class TestRequestQueries(PsaContractCommon):
     @freeze_time("2026-03-02 10:00:00")
     def test_reply(self):
         """An agent's reply checks no ticket's existence again before
-        tagging the customer's email."""
+        tagging the customer's email; it reads no contract (the calendar and
+        currency of the new update clock are in the registry's caches once
+        read) and reads the ticket's clocks without joining the tickets to
+        sort them."""
         ticket = self.ticket.with_user(self.agent)
+        self.ticket.contract_id._psa_clock_terms()
         shapes = self.count.shapes(
             ticket.message_post,
             body="We are on it",
@@ -774,12 +780,19 @@ class TestRequestQueries(PsaContractCommon):
                 shapes, 'SELECT "helpdesk_ticket"."id" FROM "helpdesk_ticket" WHERE'
             )
         )
+        self.assertFalse(self._queries(shapes, '"psa_contract"'))
+        clock_reads = self._queries(self.count.queries, 'SELECT "psa_ticket_sla"."id"')
+        self.assertEqual(len(clock_reads), 1, clock_reads)
+        self.assertNotIn('"helpdesk_ticket"', clock_reads[0])
         clocks = self.ticket.psa_sla_ids
         self.assertTrue(clocks, "entitled: clocks run")
         self.assertEqual(
             clocks.filtered(lambda c: c.metric == "response").status,
             "met",
             [(c.metric, c.status, c.start_date) for c in clocks],
+        )
+        self.assertEqual(
+            clocks.filtered(lambda c: c.metric == "update").status, "running"
         )
 
 

@@ -204,6 +204,39 @@ class TestTicketSla(PsaCommon):
         self.assertNotEqual(new_update, update)
         self.assertEqual(new_update.deadline, ba(2026, 3, 3, 11))
 
+    def test_new_clock_takes_the_contract_terms_of_now(self):
+        """The engine keeps a contract's calendar and currency in the
+        registry's caches: a new clock still takes them as they are when it
+        starts. The manager gives the contract its own calendar (the evening
+        shift, 14-22) and another currency after the ticket's first clocks;
+        the update clock the first reply starts counts on that calendar and
+        owes its penalties in that currency; clearing the calendar goes back
+        to the policy's."""
+        with freeze_time(ba(2026, 3, 2, 10)):
+            ticket = self._new()
+        response = self._clock(ticket, "response")
+        self.assertEqual(response.calendar_id, self.calendar)
+        self.assertEqual(response.currency_id, self.env.company.currency_id)
+        evening = self.calendar.copy({"name": "BA 14-22"})
+        evening.attendance_ids.write({"hour_from": 14, "hour_to": 22})
+        other_currency = self.env["res.currency"].search(
+            [("id", "!=", self.env.company.currency_id.id)], limit=1
+        )
+        self.contract.with_user(self.manager).write(
+            {"resource_calendar_id": evening.id, "currency_id": other_currency.id}
+        )
+        with freeze_time(ba(2026, 3, 2, 11)):
+            self._agent_reply(ticket)
+        update = self._clock(ticket, "update")
+        self.assertEqual(update.calendar_id, evening)
+        self.assertEqual(update.currency_id, other_currency)
+        # 4 business hours from 11:00 on the evening shift: 14:00-18:00
+        self.assertEqual(update.deadline, ba(2026, 3, 2, 18))
+        self.contract.with_user(self.manager).resource_calendar_id = False
+        with freeze_time(ba(2026, 3, 2, 12)):
+            self._agent_reply(ticket)
+        self.assertEqual(self._clock(ticket, "update").calendar_id, self.calendar)
+
     def test_consumed_so_far_of_a_running_clock(self):
         """Issue 16, point 12: a running clock shows the business time
         consumed up to now, more than its target once late (not the 0
