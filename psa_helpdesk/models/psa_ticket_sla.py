@@ -59,7 +59,7 @@ from odoo.tools import format_duration
 from ..const import PRIORITIES, SLA_METRICS, SLA_PENALTY_STATUSES, SLA_STATUSES
 from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to_naive
 from ..tools.context import without_defaults
-from ..tools.cron import trigger
+from ..tools.cron import COMMIT_MARGIN, trigger
 from ..tools.fetch import fetch_missing
 
 # Below a second of difference, a clock is on time.
@@ -383,7 +383,13 @@ class PsaTicketSla(models.Model):
 
     @api.model
     def _start_clocks(
-        self, tickets, metrics, new_cycle=False, since=None, carried=None
+        self,
+        tickets,
+        metrics,
+        new_cycle=False,
+        since=None,
+        carried=None,
+        covered_until=None,
     ):
         """Start ``metrics`` clocks on ``tickets``; in a new cycle or in the
         current one. Tickets in a pause stage get paused clocks.
@@ -396,7 +402,9 @@ class PsaTicketSla(models.Model):
         where a cancelled ``clock`` stopped (``_on_stage_changed``: a ticket
         closed as not solved and reopened): the new clock starts at that
         clock's start, with its consumed business hours plus those from its
-        end to now (the time the ticket spent wrongly closed counts)."""
+        end to now (the time the ticket spent wrongly closed counts).
+
+        ``covered_until``: see ``_trigger_refresh``."""
         now = fields.Datetime.now()
         since = since or {}
         carried = carried or {}
@@ -476,7 +484,7 @@ class PsaTicketSla(models.Model):
             )
         )
         in_pause._pause()
-        (clocks - in_pause)._trigger_refresh()
+        (clocks - in_pause)._trigger_refresh(covered_until)
         clocks.filtered(lambda c: c.ticket_id.id in failed)._report_no_working_time()
         return clocks
 
@@ -588,21 +596,57 @@ class PsaTicketSla(models.Model):
         failed._report_no_working_time()
         return failed
 
-    def _trigger_refresh(self):
+    def _trigger_refresh(self, covered_until=None):
         """Make the status cron run when the first of these running clocks
-        gets at risk or late."""
+        gets at risk or late.
+
+        ``covered_until``: the first status change ahead of running clocks
+        this request replaces (``_next_status_change`` of the clocks a reply
+        stops, naive UTC). A run is already due by then: each running clock
+        got one by its first date, and each run schedules the next from every
+        running clock (``_schedule_next_refresh``). New clocks whose first
+        date is no earlier need none, and the database is not asked
+        (unless that date is within ``COMMIT_MARGIN``: the run may read
+        before this request commits)."""
+        now = fields.Datetime.now()
         dates = [
             date
             for clock in self
             if not clock.end_date and not clock.paused_since
             for date in (clock.warning_1_date, clock.warning_2_date, clock.deadline)
-            if date and date > fields.Datetime.now()
+            if date and date > now
         ]
-        if dates:
-            # Scheduling a cron run is technical bookkeeping of the engine,
-            # not something the user who moved the ticket may do by hand
-            # (``trigger`` creates it as superuser).
-            trigger(self.env, "psa_helpdesk.psa_ticket_sla_cron_refresh", min(dates))
+        if not dates:
+            return
+        if (
+            covered_until
+            and covered_until > now + COMMIT_MARGIN
+            and min(dates) >= covered_until
+        ):
+            return
+        # Scheduling a cron run is technical bookkeeping of the engine, not
+        # something the user who moved the ticket may do by hand (``trigger``
+        # creates it as superuser).
+        trigger(self.env, "psa_helpdesk.psa_ticket_sla_cron_refresh", min(dates))
+
+    def _next_status_change(self):
+        """The first date after now at which one of these clocks changes
+        status (at risk, second warning, breach) as the refresh action
+        counts them (``_schedule_next_refresh``), naive UTC; None when none
+        of them is running with such a date ahead."""
+        now = fields.Datetime.now()
+        dates = [
+            date
+            for clock in self
+            if not clock.end_date and not clock.paused_since
+            for date in (
+                clock.warning_1_date if clock.status == "running" else None,
+                clock.warning_2_date if not clock.warning_2_alert_date else None,
+                clock.deadline if clock.status != "breached" else None,
+            )
+            if date and date > now
+        ]
+        return min(dates, default=None)
 
     def _pause(self):
         """Freeze running clocks: what was consumed is kept at a checkpoint."""
@@ -837,9 +881,15 @@ class PsaTicketSla(models.Model):
         tickets = tickets.filtered(lambda t: t.psa_sla_cycle)
         if not tickets:
             return
-        self._live_clocks(tickets, ("response", "update"))._stop(reached=True)
+        stopped = self._live_clocks(tickets, ("response", "update"))
+        # the refresh action is due by the first status change of the
+        # clocks stopped: a next update clock due no earlier needs no trigger
+        covered_until = stopped._next_status_change()
+        stopped._stop(reached=True)
         self._start_clocks(
-            tickets.filtered(lambda t: not t._psa_close_kind()), ("update",)
+            tickets.filtered(lambda t: not t._psa_close_kind()),
+            ("update",),
+            covered_until=covered_until,
         )
 
     @api.model

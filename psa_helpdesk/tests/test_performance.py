@@ -781,6 +781,9 @@ class TestRequestQueries(PsaContractCommon):
             )
         )
         self.assertFalse(self._queries(shapes, '"psa_contract"'))
+        # the refresh action is due by the response clock's first status
+        # change (12:00), before the update clock's: not asked again
+        self.assertFalse(self._queries(shapes, "ir_cron_trigger"))
         clock_reads = self._queries(self.count.queries, 'SELECT "psa_ticket_sla"."id"')
         self.assertEqual(len(clock_reads), 1, clock_reads)
         self.assertNotIn('"helpdesk_ticket"', clock_reads[0])
@@ -793,6 +796,30 @@ class TestRequestQueries(PsaContractCommon):
         )
         self.assertEqual(
             clocks.filtered(lambda c: c.metric == "update").status, "running"
+        )
+
+    @freeze_time("2026-03-02 10:00:00")
+    def test_reply_wakes_the_refresh_for_an_earlier_update(self):
+        """The refresh action is spared a trigger only when the next update
+        clock changes status no earlier than the clocks the reply stops: an
+        update interval (1 h) shorter than what is left of the first
+        response (4 h) gets its trigger, at its first status change."""
+        self.policy.target_ids.write({"update_hours": 1})
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        response = self.ticket.psa_sla_ids.filtered(lambda c: c.metric == "response")
+        due = response._next_status_change()
+        self.ticket.with_user(self.agent).message_post(
+            body="We are on it",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        update = self.ticket.psa_sla_ids.filtered(lambda c: c.metric == "update")
+        first = update._next_status_change()
+        self.assertLess(first, due)
+        self.assertEqual(
+            Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"), [first]
         )
 
 
