@@ -108,6 +108,8 @@ class PsaContract(models.Model):
     # Penalty terms: money, for support managers only.
     currency_id = fields.Many2one(
         "res.currency",
+        # the penalties owed are in it (and the engine keeps it cached)
+        ondelete="restrict",
         compute="_compute_currency_id",
         store=True,
         readonly=False,
@@ -188,7 +190,9 @@ class PsaContract(models.Model):
         Cached across requests (``tools.ormcache``): a reply or a stage
         change that starts clocks does not read the contract again. Writing
         the calendar, the currency or the company clears the cache
-        (``write``); a contract's id is never reused after an unlink."""
+        (``write``), and so does deleting a calendar (``resource.calendar``
+        is cached configuration); a currency in use by a contract cannot be
+        deleted, and a contract's id is never reused after an unlink."""
         if not self:
             return self.env["resource.calendar"], self.env["res.currency"]
         self.ensure_one()

@@ -3,11 +3,13 @@
 import logging
 from datetime import datetime, timedelta
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import PsaCommon
 
@@ -219,8 +221,8 @@ class TestTicketSla(PsaCommon):
         self.assertEqual(response.currency_id, self.env.company.currency_id)
         evening = self.calendar.copy({"name": "BA 14-22"})
         evening.attendance_ids.write({"hour_from": 14, "hour_to": 22})
-        other_currency = self.env["res.currency"].search(
-            [("id", "!=", self.env.company.currency_id.id)], limit=1
+        other_currency = self.env["res.currency"].create(
+            {"name": "PSX", "symbol": "¤", "rounding": 0.01}
         )
         self.contract.with_user(self.manager).write(
             {"resource_calendar_id": evening.id, "currency_id": other_currency.id}
@@ -236,6 +238,13 @@ class TestTicketSla(PsaCommon):
         with freeze_time(ba(2026, 3, 2, 12)):
             self._agent_reply(ticket)
         self.assertEqual(self._clock(ticket, "update").calendar_id, self.calendar)
+        # the penalties' currency cannot vanish from under the contract
+        with (
+            self.assertRaises(psycopg2.errors.ForeignKeyViolation),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            other_currency.unlink()
 
     def test_consumed_so_far_of_a_running_clock(self):
         """Issue 16, point 12: a running clock shows the business time
