@@ -73,12 +73,12 @@ class HelpdeskTicket(models.Model):
         ]
         if any(field.company_dependent for field in checked):
             return super()._check_company(fnames)
-        by_company = {}
-        for ticket in self:
-            by_company.setdefault(ticket.company_id, []).append(ticket.id)
-        # sudo: the linked records are matched whoever may read them, as
-        # Odoo's check does
+        # sudo: the tickets' companies and the linked records are matched
+        # whoever may read them, as Odoo's check does
         tickets = self.sudo()
+        by_company = {}
+        for ticket in tickets:
+            by_company.setdefault(ticket.company_id, []).append(ticket.id)
         for company, ids in by_company.items():
             batch = tickets.browse(ids)
             for field in checked:

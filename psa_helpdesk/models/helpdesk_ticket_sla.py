@@ -13,6 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..const import SLA_FINISHED_SEVERITY, SLA_LIVE_SEVERITY, SLA_STATUSES
+from ..tools.fetch import fetch_missing
 from .helpdesk_ticket import PRIORITY_INPUTS
 
 
@@ -370,6 +371,11 @@ class HelpdeskTicket(models.Model):
         ``psa.ticket.sla._terms``). An empty policy means no clocks: tickets no contract
         covers (and no manager excepted) stay out of the clocks. The calendar
         is the ticket's support calendar (``_psa_support_calendar``)."""
+        # Of the contracts, the calendar and the currency the new clocks
+        # take (``psa.ticket.sla._clock_values``), in one narrow read: not
+        # every field of the contract for each reply or stage change.
+        # sudo: the terms apply whatever the user may read of the contract.
+        fetch_missing(self.sudo().contract_id, ["resource_calendar_id", "currency_id"])
         result = {}
         for ticket in self:
             result[ticket.id] = (
@@ -396,7 +402,7 @@ class HelpdeskTicket(models.Model):
         team's), else the company's."""
         self.ensure_one()
         return (
-            self.contract_id._psa_clock_terms()[0]
+            self.contract_id.resource_calendar_id
             or self.psa_sla_policy_id.resource_calendar_id
             or self.company_id.resource_calendar_id
         )

@@ -2,15 +2,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import defaultdict
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 from ..const import CONTRACT_STATES
-
-# The contract's fields the SLA engine keeps in the registry's caches
-# (``_psa_clock_terms``), and the one that recomputes the currency.
-CLOCK_TERMS_FIELDS = frozenset({"resource_calendar_id", "currency_id", "company_id"})
 
 
 class PsaContract(models.Model):
@@ -108,8 +104,6 @@ class PsaContract(models.Model):
     # Penalty terms: money, for support managers only.
     currency_id = fields.Many2one(
         "res.currency",
-        # the penalties owed are in it (and the engine keeps it cached)
-        ondelete="restrict",
         compute="_compute_currency_id",
         store=True,
         readonly=False,
@@ -170,45 +164,6 @@ class PsaContract(models.Model):
         if not self.confirmed or (self.date_start and self.date_start > day):
             return "draft"
         return "active"
-
-    def write(self, vals):
-        """As usual; a change of the support calendar, the currency or the
-        company clears the cached clock terms (``_psa_clock_terms``) in this
-        worker and, at the end of the transaction, in the others."""
-        res = super().write(vals)
-        if CLOCK_TERMS_FIELDS & vals.keys():
-            self.env.registry.clear_cache()
-        return res
-
-    def _psa_clock_terms(self):
-        """``(support calendar, penalty currency)``: what the SLA engine
-        takes from the contract for a new clock, as records of this
-        environment, empty when the contract has none (no contract: both
-        empty). The calendar is the contract's own (a ticket falls back on
-        its policy's or its company's, ``helpdesk.ticket._psa_support_calendar``).
-
-        Cached across requests (``tools.ormcache``): a reply or a stage
-        change that starts clocks does not read the contract again. Writing
-        the calendar, the currency or the company clears the cache
-        (``write``), and so does deleting a calendar (``resource.calendar``
-        is cached configuration); a currency in use by a contract cannot be
-        deleted, and a contract's id is never reused after an unlink."""
-        if not self:
-            return self.env["resource.calendar"], self.env["res.currency"]
-        self.ensure_one()
-        calendar_id, currency_id = self._psa_cached_clock_terms(self.id)
-        return (
-            self.env["resource.calendar"].browse(calendar_id),
-            self.env["res.currency"].browse(currency_id),
-        )
-
-    @api.model
-    @tools.ormcache("contract_id")
-    def _psa_cached_clock_terms(self, contract_id):
-        # sudo: the engine's terms, whoever triggers it (the currency is a
-        # manager field)
-        contract = self.browse(contract_id).sudo()
-        return contract.resource_calendar_id.id, contract.currency_id.id
 
     def _compute_ticket_count(self):
         counts = dict(

@@ -358,7 +358,8 @@ class PsaTicketSla(models.Model):
             round_the_clock = priority == "1" and terms.p1_round_the_clock
         if not round_the_clock and not calendar:
             return None
-        currency = ticket.contract_id._psa_clock_terms()[1]
+        # sudo: the contract's currency, whatever the user may read
+        contract = ticket.contract_id.sudo()
         return {
             "ticket_id": ticket.id,
             # the stored related fields, given so that the insert is complete
@@ -367,8 +368,8 @@ class PsaTicketSla(models.Model):
             "team_id": ticket.team_id.id,
             "partner_id": ticket.commercial_partner_id.id,
             "product_id": ticket.psa_product_id.id,
-            "contract_id": ticket.contract_id.id,
-            "currency_id": (currency or ticket.company_id.currency_id).id,
+            "contract_id": contract.id,
+            "currency_id": (contract.currency_id or ticket.company_id.currency_id).id,
             "metric": metric,
             "cycle": cycle,
             "policy_id": policy.id,

@@ -761,12 +761,9 @@ class TestRequestQueries(PsaContractCommon):
     @freeze_time("2026-03-02 10:00:00")
     def test_reply(self):
         """An agent's reply checks no ticket's existence again before
-        tagging the customer's email; it reads no contract (the calendar and
-        currency of the new update clock are in the registry's caches once
-        read) and reads the ticket's clocks without joining the tickets to
-        sort them."""
+        tagging the customer's email; it reads the ticket's clocks without
+        joining the tickets to sort them."""
         ticket = self.ticket.with_user(self.agent)
-        self.ticket.contract_id._psa_clock_terms()
         shapes = self.count.shapes(
             ticket.message_post,
             body="We are on it",
@@ -780,7 +777,6 @@ class TestRequestQueries(PsaContractCommon):
                 shapes, 'SELECT "helpdesk_ticket"."id" FROM "helpdesk_ticket" WHERE'
             )
         )
-        self.assertFalse(self._queries(shapes, '"psa_contract"'))
         # the refresh action is due by the response clock's first status
         # change (12:00), before the update clock's: not asked again
         self.assertFalse(self._queries(shapes, "ir_cron_trigger"))
