@@ -608,7 +608,9 @@ class PsaTicketSla(models.Model):
         running clock (``_schedule_next_refresh``). New clocks whose first
         date is no earlier need none, and the database is not asked
         (unless that date is within ``COMMIT_MARGIN``: the run may read
-        before this request commits)."""
+        before this request commits). A refresh run that fails before it
+        schedules the next leaves these clocks, as every running clock, to
+        the action's hourly schedule."""
         now = fields.Datetime.now()
         dates = [
             date
