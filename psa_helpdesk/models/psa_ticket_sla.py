@@ -61,6 +61,7 @@ from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to
 from ..tools.context import without_defaults
 from ..tools.cron import COMMIT_MARGIN, trigger
 from ..tools.fetch import fetch_missing
+from .psa_sla_alert import ALERT_CHAIN
 
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
@@ -599,7 +600,7 @@ class PsaTicketSla(models.Model):
 
     def _trigger_refresh(self, covered_until=None):
         """Make the status cron run when the first of these running clocks
-        gets at risk or late.
+        gets at risk or late; now when one of them has an alert due already.
 
         ``covered_until``: the first status change ahead of running clocks
         this request replaces (``_next_status_change`` of the clocks a reply
@@ -612,10 +613,21 @@ class PsaTicketSla(models.Model):
         schedules the next leaves these clocks, as every running clock, to
         the action's hourly schedule."""
         now = fields.Datetime.now()
+        running = self.filtered(lambda c: not c.end_date and not c.paused_since)
+        if any(
+            clock[date_field] and clock[date_field] <= now and not clock[alert_field]
+            for clock in running
+            for _level, date_field, alert_field, _who in ALERT_CHAIN
+        ):
+            # An alert is due already (a clock counting from an earlier start,
+            # a target shortened by a higher priority): the action runs now,
+            # after this request commits, and schedules its next run from
+            # every running clock.
+            trigger(self.env, "psa_helpdesk.psa_ticket_sla_cron_refresh")
+            return
         dates = [
             date
-            for clock in self
-            if not clock.end_date and not clock.paused_since
+            for clock in running
             for date in (clock.warning_1_date, clock.warning_2_date, clock.deadline)
             if date and date > now
         ]

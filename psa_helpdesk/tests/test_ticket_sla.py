@@ -350,6 +350,31 @@ class TestTicketSla(PsaCommon):
         self.assertEqual(resolution.consumed_hours, 5)
         self.assertEqual(resolution.deadline, ba(2026, 3, 2, 18))
 
+    def test_priority_raised_past_a_warning_wakes_the_alerts_now(self):
+        """Raised to P1 at 10:50, a ticket opened at 10:00 has its first
+        response counted on P1's target (1 hour round the clock): its first
+        warning (75 %, 10:45) has passed, unsent. The alert action runs now,
+        not at its next scheduled run."""
+        with freeze_time(ba(2026, 3, 2, 10)):
+            ticket = self._new()
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        with freeze_time(ba(2026, 3, 2, 10, 50)):
+            Trigger.search([("cron_id", "=", cron.id)]).unlink()
+            ticket.with_user(self.agent).severity = "1"
+            self.env.flush_all()
+            response = self._clock(ticket, "response")
+            self.assertEqual(response.priority, "1")
+            self.assertEqual(response.warning_1_date, ba(2026, 3, 2, 10, 45))
+            self.assertFalse(response.warning_1_alert_date)
+            self.assertEqual(response.status, "at_risk")
+            due = Trigger.search(
+                [("cron_id", "=", cron.id), ("call_at", "<=", ba(2026, 3, 2, 10, 50))]
+            )
+            self.assertTrue(due, Trigger.search([]).mapped("call_at"))
+            self.env["psa.ticket.sla"]._cron_refresh_status()
+        self.assertTrue(response.warning_1_alert_date)
+
     def test_policy_change_by_manager_only(self):
         other = self.policy.copy({"name": "Other"})
         ticket = self._new()
