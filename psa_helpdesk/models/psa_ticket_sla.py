@@ -621,10 +621,9 @@ class PsaTicketSla(models.Model):
         ):
             # An alert is due already (a clock counting from an earlier start,
             # a target shortened by a higher priority): the action runs now,
-            # after this request commits, and schedules its next run from
-            # every running clock.
-            trigger(self.env, "psa_helpdesk.psa_ticket_sla_cron_refresh")
-            return
+            # after this request commits (``_wake_refresh_now``); its later
+            # dates are scheduled below all the same.
+            self._wake_refresh_now()
         dates = [
             date
             for clock in running
@@ -643,6 +642,30 @@ class PsaTicketSla(models.Model):
         # something the user who moved the ticket may do by hand (``trigger``
         # creates it as superuser).
         trigger(self.env, "psa_helpdesk.psa_ticket_sla_cron_refresh", min(dates))
+
+    @api.model
+    def _wake_refresh_now(self):
+        """Make the refresh action run as soon as a cron worker is free,
+        through ``ir.cron._trigger`` (nothing for an archived action), unless
+        a trigger due now that no run has taken yet is in the database (or
+        was written by this transaction): one run sends every due alert, so
+        an alert that keeps failing does not add a trigger per request.
+        Rare (a clock started or retargeted with an alert already due): the
+        action is read, and the database asked, only then."""
+        cron = self.env.ref(
+            "psa_helpdesk.psa_ticket_sla_cron_refresh", raise_if_not_found=False
+        )
+        if not cron:
+            return
+        # sudo: the scheduled action and its triggers are the system's
+        # bookkeeping, whoever the user is
+        cron = cron.sudo()
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        if not Trigger.search_count(
+            [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())],
+            limit=1,
+        ):
+            cron._trigger()
 
     def _next_status_change(self):
         """The first date after now at which one of these clocks changes

@@ -320,33 +320,6 @@ class TestCronTrigger(PsaContractCommon):
             self.assertTrue(trigger(env, self.XMLID, delay=delay))
         self.assertEqual(len(self._triggers() - before), 1)
 
-    def test_trigger_of_a_rolled_back_savepoint_is_not_remembered(self):
-        """A trigger written in a savepoint that is rolled back, in a
-        transaction that then commits (an import's test run, a record
-        skipped by a batch): the commit runs the savepoint's postcommit
-        callbacks all the same, but the process does not remember a trigger
-        the database does not hold; the next request writes one."""
-        self._forget_committed()
-        self.addCleanup(self._clear_committed)
-        env = self.env(user=self.agent)
-        refresh = self.env.ref(self.REFRESH)
-        Trigger = self.env["ir.cron.trigger"].sudo()
-        with freeze_time("2026-03-02 09:00:00"):
-            Trigger.search([("cron_id", "=", refresh.id)]).unlink()
-            with self.assertRaises(RollBack), self.env.cr.savepoint():
-                self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 10)))
-                raise RollBack()
-            self._new_transaction(commit=True)
-            self.assertFalse(Trigger.search([("cron_id", "=", refresh.id)]))
-            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 11)))
-            self._new_transaction(commit=True)
-            # the row written and kept is remembered
-            self.assertFalse(trigger(env, self.REFRESH, datetime(2026, 3, 2, 12)))
-        self.assertEqual(
-            Trigger.search([("cron_id", "=", refresh.id)]).mapped("call_at"),
-            [datetime(2026, 3, 2, 11)],
-        )
-
     def test_pending_trigger_in_the_database(self):
         """A future trigger in the database (another process committed it)
         wakes the action in time for later requests: no new row, and no

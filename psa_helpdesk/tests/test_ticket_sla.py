@@ -371,7 +371,25 @@ class TestTicketSla(PsaCommon):
             due = Trigger.search(
                 [("cron_id", "=", cron.id), ("call_at", "<=", ba(2026, 3, 2, 10, 50))]
             )
-            self.assertTrue(due, Trigger.search([]).mapped("call_at"))
+            self.assertEqual(len(due), 1, Trigger.search([]).mapped("call_at"))
+            # the next status change (the second warning, 10:54) is scheduled
+            # too: the run woken now may end after it
+            self.assertIn(
+                ba(2026, 3, 2, 10, 54),
+                Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"),
+            )
+            # another request on it before the run adds no trigger due now
+            response._trigger_refresh()
+            self.env.flush_all()
+            self.assertEqual(
+                Trigger.search_count(
+                    [
+                        ("cron_id", "=", cron.id),
+                        ("call_at", "<=", ba(2026, 3, 2, 10, 50)),
+                    ]
+                ),
+                1,
+            )
             self.env["psa.ticket.sla"]._cron_refresh_status()
         self.assertTrue(response.warning_1_alert_date)
 

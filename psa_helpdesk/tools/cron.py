@@ -88,9 +88,8 @@ def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
 # Triggers this process committed and whose time has not come:
 # {(database, xmlid): {naive UTC datetime}}, pruned as times pass. Filled
 # after the COMMIT (postcommit callbacks): a transaction rolled back leaves
-# nothing, nor does a savepoint rolled back (the row is read again after the
-# commit, ``_remember_committed``). Precommit callbacks would not do: they
-# run at every flush, savepoints included, before a rollback is known.
+# nothing (precommit callbacks would not do: they run at every flush,
+# savepoints included, before a rollback is known).
 _COMMITTED = {}
 # Tests roll back and replay frozen times: the memory would carry a trigger
 # from one test to the next. Off in tests, but for the tests of the memory.
@@ -125,27 +124,13 @@ def _committed(env, xmlid, now):
         return set()
     key = (env.cr.dbname, xmlid)
     times = _COMMITTED.get(key)
-    if times:
-        times.difference_update({time for time in times if time <= now})
-    return times or set()
-
-
-def _remember_committed(cr, xmlid, row_id, at):
-    """Postcommit callback: remember the trigger row ``row_id`` of ``xmlid``
-    at ``at`` as committed, if the commit kept it. A savepoint rolled back
-    after the row was written (an import's test run, a record skipped by
-    ``run_in_batches``) removes the row but not the transaction's postcommit
-    callbacks: remembering it regardless would spare later requests a
-    trigger no row holds. One read by primary key after the commit, on the
-    transaction's cursor, only when a row was written (most requests write
-    none)."""
-
-    def remember():
-        cr.execute(SQL("SELECT 1 FROM ir_cron_trigger WHERE id = %s", row_id))
-        if cr.rowcount:
-            _COMMITTED.setdefault((cr.dbname, xmlid), set()).add(at)
-
-    return remember
+    if not times:
+        return frozenset()
+    # A copy (made while holding the interpreter lock): the threads of a
+    # threaded server add to the set after their commits.
+    snapshot = frozenset(times)
+    times.difference_update({time for time in snapshot if time <= now})
+    return snapshot - {time for time in snapshot if time <= now}
 
 
 def trigger(env, xmlid, at=None, delay=None):
@@ -193,9 +178,10 @@ def trigger(env, xmlid, at=None, delay=None):
     if not asap and _pending(env, cron_id, now, at):
         times.add(at)
         return False
-    row = env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
+    env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
     times.add(at)
-    env.cr.postcommit.add(_remember_committed(env.cr, xmlid, row.id, at))
+    key = (env.cr.dbname, xmlid)
+    env.cr.postcommit.add(lambda: _COMMITTED.setdefault(key, set()).add(at))
     if at <= now:
         # wake the cron workers after the commit, as ir.cron._trigger does
         env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
