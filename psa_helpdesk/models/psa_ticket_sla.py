@@ -61,7 +61,6 @@ from ..tools.business_time import BusinessTimeCache, NoWorkingTime, to_aware, to
 from ..tools.context import without_defaults
 from ..tools.cron import COMMIT_MARGIN, trigger
 from ..tools.fetch import fetch_missing
-from .psa_sla_alert import ALERT_CHAIN
 
 # Below a second of difference, a clock is on time.
 EPSILON_HOURS = 1 / 3600.0
@@ -614,11 +613,8 @@ class PsaTicketSla(models.Model):
         the action's hourly schedule."""
         now = fields.Datetime.now()
         running = self.filtered(lambda c: not c.end_date and not c.paused_since)
-        if any(
-            clock[date_field] and clock[date_field] <= now and not clock[alert_field]
-            for clock in running
-            for _level, date_field, alert_field, _who in ALERT_CHAIN
-        ):
+        alerts = self.env["psa.sla.alert"]
+        if any(alerts._due_levels(clock, now) for clock in running):
             # An alert is due already (a clock counting from an earlier start,
             # a target shortened by a higher priority): the action runs now,
             # after this request commits (``_wake_refresh_now``); its later

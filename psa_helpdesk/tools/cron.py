@@ -129,8 +129,9 @@ def _committed(env, xmlid, now):
     # A copy (made while holding the interpreter lock): the threads of a
     # threaded server add to the set after their commits.
     snapshot = frozenset(times)
-    times.difference_update({time for time in snapshot if time <= now})
-    return snapshot - {time for time in snapshot if time <= now}
+    past = {time for time in snapshot if time <= now}
+    times.difference_update(past)
+    return snapshot - past
 
 
 def trigger(env, xmlid, at=None, delay=None):
