@@ -127,14 +127,17 @@ class PsaTicketSla(models.Model):
         get one if it was fixed; running clocks whose warning or deadline
         time has come change status, then the alerts that are due go
         (``psa.sla.alert``); then the cron is scheduled for the next such
-        time."""
+        time: the first one after the start of this run, so that a time
+        that came while the run went on (a long backlog) makes it run again
+        at once rather than wait for the periodic schedule."""
         # sudo: the scheduled action runs as the superuser anyway; a manual
         # run does the same engine work (writes clocks, reads penalty terms).
         engine = self.sudo()
+        start = fields.Datetime.now()
         engine._retry_no_working_time(batch_size=batch_size)
         engine._refresh_due_statuses(batch_size=batch_size)
         self.env["psa.sla.alert"].sudo()._send_due_alerts(batch_size=batch_size)
-        engine._schedule_next_refresh()
+        engine._schedule_next_refresh(since=start)
 
     @api.model
     def _refresh_due_statuses(self, batch_size=DEFAULT_BATCH_SIZE):
@@ -158,14 +161,19 @@ class PsaTicketSla(models.Model):
         )
 
     @api.model
-    def _schedule_next_refresh(self):
-        """Wake the refresh cron up when the next clock changes status."""
+    def _schedule_next_refresh(self, since=None):
+        """Wake the refresh cron up when the next running clock changes
+        status (first warning, second warning not alerted yet, deadline)
+        after ``since`` (naive UTC; default now). A time already past (it
+        came after ``since``, while the run that calls this went on) wakes
+        the cron at once; each such time does so once, as the next run
+        starts after it."""
         cron = self.env.ref(
             "psa_helpdesk.psa_ticket_sla_cron_refresh", raise_if_not_found=False
         )
         if not cron:
             return
-        now = fields.Datetime.now()
+        now = since or fields.Datetime.now()
         base = [("end_date", "=", False), ("paused_since", "=", False)]
         upcoming = [
             self.search(

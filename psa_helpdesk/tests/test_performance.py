@@ -267,10 +267,14 @@ class TestCronTrigger(PsaContractCommon):
             cr.postcommit.clear()
 
     def _forget_committed(self):
-        """Start with an empty memory, on (for this test)."""
+        """Start with an empty memory, on (for this test). The memory reads
+        back the committed triggers on a cursor of its own: in test mode,
+        a cursor on this test's transaction."""
         patcher = patch.object(cron_tools, "MEMORY_IN_TESTS", True)
         patcher.start()
         self.addCleanup(patcher.stop)
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
         self._clear_committed()
 
     def _clear_committed(self):
@@ -319,6 +323,75 @@ class TestCronTrigger(PsaContractCommon):
             self.assertFalse(self._triggers() - before)
             self.assertTrue(trigger(env, self.XMLID, delay=delay))
         self.assertEqual(len(self._triggers() - before), 1)
+
+    def test_savepoint_rolled_back_in_a_committed_transaction(self):
+        """A trigger written in a savepoint rolled back, in a transaction
+        that commits (an import's test run, a record a scheduled action
+        skips), is not remembered: the next request writes its own, as the
+        database has none. A trigger written before the savepoint is."""
+        self._forget_committed()
+        self.addCleanup(self._clear_committed)
+        env = self.env(user=self.agent)
+        before = self._triggers()
+        with freeze_time("2026-03-02 09:00:00"):
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 11, 0)))
+            with self.assertRaises(RollBack), self.env.cr.savepoint(flush=False):
+                self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 10, 0)))
+                self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
+                raise RollBack()
+            self._new_transaction(commit=True)
+            self.assertEqual(
+                cron_tools._committed(
+                    self.env, self.REFRESH, datetime(2026, 3, 2, 9, 0)
+                ),
+                {datetime(2026, 3, 2, 11, 0)},
+            )
+            self.assertFalse(
+                cron_tools._committed(self.env, self.XMLID, datetime(2026, 3, 2, 9, 0))
+            )
+            self.assertTrue(trigger(env, self.XMLID, delay=timedelta(minutes=1)))
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 10, 0)))
+        self.assertEqual(len(self._triggers() - before), 1)
+        refresh = self.env.ref(self.REFRESH)
+        self.assertEqual(
+            sorted(
+                self.env["ir.cron.trigger"]
+                .search(
+                    [
+                        ("cron_id", "=", refresh.id),
+                        ("call_at", ">=", "2026-03-02 00:00:00"),
+                        ("call_at", "<", "2026-03-03 00:00:00"),
+                    ]
+                )
+                .mapped("call_at")
+            ),
+            [datetime(2026, 3, 2, 10, 0), datetime(2026, 3, 2, 11, 0)],
+        )
+
+    def test_committed_triggers_read_back_once(self):
+        """The triggers a transaction wrote are read back once after its
+        commit, together, on another cursor than the committed one."""
+        self._forget_committed()
+        self.addCleanup(self._clear_committed)
+        env = self.env(user=self.agent)
+        with freeze_time("2026-03-02 09:00:00"):
+            trigger(env, self.REFRESH, datetime(2026, 3, 2, 10, 0))
+            trigger(env, self.XMLID, delay=timedelta(minutes=1))
+            trigger(env, self.XMLID)  # due now: nothing to remember
+            self.env.cr.flush()
+            with recorded_queries() as queries:
+                self.env.cr.postcommit.run()
+        self.assertEqual(
+            [q for q in queries if "ir_cron_trigger" in q],
+            [q for q in queries if "SELECT id FROM ir_cron_trigger" in q],
+        )
+        self.assertEqual(len([q for q in queries if "ir_cron_trigger" in q]), 1)
+        self.assertTrue(
+            cron_tools._committed(self.env, self.REFRESH, datetime(2026, 3, 2, 9, 0))
+        )
+        self.assertTrue(
+            cron_tools._committed(self.env, self.XMLID, datetime(2026, 3, 2, 9, 0))
+        )
 
     def test_pending_trigger_in_the_database(self):
         """A future trigger in the database (another process committed it)

@@ -3,11 +3,13 @@
 """The ticket pipeline (models/helpdesk_ticket.py) and the batch loop of the
 scheduled actions (tools/cron.py)."""
 
+from types import SimpleNamespace
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..tools import cron as cron_tools
 from ..tools.cron import run_in_batches
 from .common import PsaContractCommon
 
@@ -119,3 +121,56 @@ class TestCronBatches(PsaContractCommon):
         ):
             self.env["helpdesk.ticket"]._cron_psa_priority_aging()
         self.assertIn(tickets[1].id, seen)
+
+    def _commits(self, context):
+        """How many times ``run_in_batches`` commits over 3 records in
+        batches of 2 with ``context``, outside of a test."""
+        partners = (
+            self.env["res.partner"]
+            .with_context(**context)
+            .create([{"name": f"Commit {i}"} for i in range(3)])
+        )
+        with (
+            patch.object(cron_tools, "odoo_module", SimpleNamespace(current_test=None)),
+            patch.object(partners.env.cr, "commit") as commit,
+        ):
+            run_in_batches(partners, lambda batch: None, batch_size=2)
+        return commit.call_count
+
+    def test_commits_per_batch_in_a_worker_run_only(self):
+        """A cron worker's run (context ``cron_id``) commits each batch; a run
+        by hand (``ir.cron`` locks the action in the request's transaction),
+        a call from code or ``psa_cron_no_commit`` commits nothing."""
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        _cron, progress = cron._add_progress()
+        self.assertEqual(
+            self._commits({"cron_id": cron.id, "ir_cron_progress_id": progress.id}), 2
+        )
+        self.assertEqual(progress.done, 3)
+        self.assertEqual(self._commits({"ir_cron_progress_id": progress.id}), 0)
+        self.assertEqual(self._commits({}), 0)
+        self.assertEqual(
+            self._commits({"cron_id": cron.id, "psa_cron_no_commit": True}), 0
+        )
+
+    def test_worker_and_manual_runs_told_apart(self):
+        """The context ``ir.cron`` gives the scheduled action's method: a
+        worker's run has ``cron_id``, a run by hand ("Run Manually") not."""
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        Clock = type(self.env["psa.ticket.sla"])
+        contexts = []
+
+        def run(records, batch_size=None):
+            contexts.append(dict(records.env.context))
+
+        with patch.object(Clock, "_cron_refresh_status", run):
+            # as a worker runs it (ir.cron._run_job)
+            worker = cron.with_context(lastcall=False, cron_id=cron.id)
+            worker, _progress = worker._add_progress()
+            worker._callback(cron.cron_name, cron.ir_actions_server_id.id)
+            # by hand
+            cron.method_direct_trigger()
+        self.assertEqual(len(contexts), 2)
+        self.assertEqual(contexts[0].get("cron_id"), cron.id)
+        self.assertNotIn("cron_id", contexts[1])
+        self.assertFalse(cron_tools._worker_run(cron.with_context(contexts[1]).env))

@@ -301,6 +301,44 @@ class TestSlaAlerts(PsaSlaAlertCommon):
         )
         self.assertTrue(ticket)
 
+    def test_time_come_during_the_run_wakes_it_again(self):
+        """A run that takes long (a backlog): the second warning came while
+        it went on. The next run is woken at once for it, not at the
+        deadline; that run wakes the one after at the deadline, once."""
+        with freeze_time("2026-03-02 08:00:00"):
+            ticket = self._new()
+            self._reply(ticket)
+        resolution = self._clock(ticket, "resolution")
+        cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
+        Trigger = self.env["ir.cron.trigger"]
+        Alert = type(self.Alert)
+        send = Alert._send_due_alerts
+
+        with freeze_time("2026-03-02 15:00:00") as frozen:
+
+            def slow(alerts, *args, **kwargs):
+                result = send(alerts, *args, **kwargs)
+                frozen.move_to("2026-03-02 16:30:00")
+                return result
+
+            Trigger.search([("cron_id", "=", cron.id)]).unlink()
+            with patch.object(Alert, "_send_due_alerts", slow):
+                self.Sla._cron_refresh_status()
+            self.assertEqual(
+                Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"),
+                [datetime(2026, 3, 2, 16, 12)],
+                "due already: the cron runs again at once",
+            )
+        self.assertFalse(resolution.warning_2_alert_date)
+        with freeze_time("2026-03-02 16:31:00"):
+            Trigger.search([("cron_id", "=", cron.id)]).unlink()
+            self.Sla._cron_refresh_status()
+        self.assertEqual(resolution.warning_2_alert_date, datetime(2026, 3, 2, 16, 31))
+        self.assertEqual(
+            Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"),
+            [datetime(2026, 3, 2, 17, 0)],
+        )
+
     def test_email_where_configured(self):
         self.leader.email = "leader@example.com"
         self.agent.email = "agent@example.com"

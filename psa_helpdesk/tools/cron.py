@@ -7,14 +7,18 @@ status refresh, SLA alerts, business hours of the ticket history).
 ``records``, each in its own savepoint. A batch that raises is redone record
 by record, so one failing record is logged and skipped, never its batch.
 After each batch the scheduled action reports its progress to ``ir.cron``
-and commits (not in tests, nor when the caller owns the transaction: context
-key ``psa_cron_no_commit``), so a run interrupted later keeps what it did.
+and, run by a cron worker, commits, so a run interrupted later keeps what it
+did. Anywhere else the caller owns the transaction and nothing is committed:
+a run started by hand ("Run Manually": ``ir.cron`` locks the action in that
+very transaction, and a commit would release the lock while the run goes
+on), a call from code, a test, or context key ``psa_cron_no_commit``.
 
 ``trigger(env, xmlid, at, delay)`` wakes a psa scheduled action from a
 request without reading it, and without a new trigger row while one this
 process committed will run it in time.
 """
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -27,17 +31,30 @@ _logger = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 1000
 
 
+def _worker_run(env):
+    """Whether this is a run of a cron worker, which holds the action's lock
+    on a cursor of its own (context key ``cron_id``, set by ``ir.cron`` for
+    its workers only) and may commit the work as it goes."""
+    return (
+        bool(env.context.get("cron_id"))
+        and not odoo_module.current_test
+        and not env.context.get("psa_cron_no_commit")
+    )
+
+
 def notify_progress(env, done, remaining):
-    """End of a batch of a psa scheduled action: progress, and a commit."""
+    """End of a batch of a psa scheduled action: progress, and a commit in a
+    cron worker's run (``_worker_run``)."""
     env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-    if not odoo_module.current_test and not env.context.get("psa_cron_no_commit"):
+    if _worker_run(env):
         # Commit each batch: a run interrupted later (worker timeout,
         # restart) keeps the batches already done, e.g. the SLA alerts
         # already sent *and* marked, so the next run neither loses nor
         # repeats them (alerts and their marks are in one transaction; emails
-        # are queued in mail.mail and sent after commit). Not in tests, which
-        # roll back, nor when the caller owns the transaction
-        # (psa_cron_no_commit, e.g. loading demo data).
+        # are queued in mail.mail and sent after commit). Not in a run by
+        # hand, whose lock on the action is held by this very transaction,
+        # nor in tests, which roll back, nor when the caller owns the
+        # transaction (psa_cron_no_commit, e.g. loading demo data).
         env.cr.commit()  # pylint: disable=invalid-commit
 
 
@@ -87,9 +104,12 @@ def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
 
 # Triggers this process committed and whose time has not come:
 # {(database, xmlid): {naive UTC datetime}}, pruned as times pass. Filled
-# after the COMMIT (postcommit callbacks): a transaction rolled back leaves
-# nothing (precommit callbacks would not do: they run at every flush,
-# savepoints included, before a rollback is known).
+# after the COMMIT (postcommit callbacks) with the trigger rows the commit
+# really kept, read back on a cursor of their own (``_remember``): a
+# transaction rolled back leaves nothing, and neither does a savepoint
+# rolled back in a transaction that commits (an import's test run, a record
+# skipped by ``run_in_batches``). Precommit callbacks would not do: they run
+# at every flush, savepoints included, before a rollback is known.
 _COMMITTED = {}
 # Tests roll back and replay frozen times: the memory would carry a trigger
 # from one test to the next. Off in tests, but for the tests of the memory.
@@ -118,10 +138,44 @@ def _pending(env, cron_id, now, at):
     return bool(env.cr.rowcount)
 
 
+def _remember(registry, written):
+    """After a commit: remember the triggers of ``written`` (a list of
+    ``(xmlid, naive UTC datetime, trigger id)``) that the commit kept.
+
+    Read on a new cursor: the committed one must not start a transaction of
+    its own (the mail fetcher and a shell go on using it). The memory only
+    spares rows, so a failed read leaves it as it was."""
+    ids = [trigger_id for _xmlid, _at, trigger_id in written]
+    try:
+        with registry.cursor() as cr:
+            cr.execute(SQL("SELECT id FROM ir_cron_trigger WHERE id = ANY(%s)", ids))
+            kept = {row[0] for row in cr.fetchall()}
+    except Exception:
+        _logger.warning("Committed triggers %s not read back", ids, exc_info=True)
+        return
+    for xmlid, at, trigger_id in written:
+        if trigger_id in kept:
+            _COMMITTED.setdefault((registry.db_name, xmlid), set()).add(at)
+
+
+def _remember_after_commit(env, xmlid, at, trigger_id):
+    """Have ``_remember`` learn the trigger after the commit, with the other
+    triggers the transaction wrote (one read for all of them)."""
+    written = env.cr.postcommit.data.get("psa_cron_written")
+    if written is None:
+        written = env.cr.postcommit.data["psa_cron_written"] = []
+        env.cr.postcommit.add(functools.partial(_remember, env.registry, written))
+    written.append((xmlid, at, trigger_id))
+
+
+def _memory_on():
+    return not odoo_module.current_test or MEMORY_IN_TESTS
+
+
 def _committed(env, xmlid, now):
     """The times of the committed, future triggers of ``xmlid`` (pruned)."""
-    if odoo_module.current_test and not MEMORY_IN_TESTS:
-        return set()
+    if not _memory_on():
+        return frozenset()
     key = (env.cr.dbname, xmlid)
     times = _COMMITTED.get(key)
     if not times:
@@ -145,11 +199,12 @@ def trigger(env, xmlid, at=None, delay=None):
       before now for a trigger "now";
     - committed by this process: a trigger due at or before ``at`` and more
       than ``COMMIT_MARGIN`` from now (this request's data is committed by
-      then, so that run sees it). Scheduled actions woken with a ``delay``
-      (the history's business hours: a minute) so get one trigger per
-      process and delay, not one per request; one woken at a time of its own
-      (the SLA refresh at the first warning of its clocks) none while an
-      earlier run is pending. After a run, the action schedules its next
+      then, so that run sees it), read back after its commit (one query on a
+      cursor of its own per committing transaction that wrote triggers).
+      Scheduled actions woken with a ``delay`` (the history's business
+      hours: a minute) so get one trigger per process and delay, not one
+      per request; one woken at a time of its own (the SLA refresh at the
+      first warning of its clocks) none while an earlier run is pending. After a run, the action schedules its next
       run itself, or the periodic schedule catches up;
     - for a time later than now, the same found in the database
       (``_pending``): a trigger another process committed, or one this
@@ -179,10 +234,11 @@ def trigger(env, xmlid, at=None, delay=None):
     if not asap and _pending(env, cron_id, now, at):
         times.add(at)
         return False
-    env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
+    row = env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": at})
     times.add(at)
-    key = (env.cr.dbname, xmlid)
-    env.cr.postcommit.add(lambda: _COMMITTED.setdefault(key, set()).add(at))
+    if at > now + COMMIT_MARGIN and _memory_on():
+        # (a trigger due sooner spares nothing: not worth remembering)
+        _remember_after_commit(env, xmlid, at, row.id)
     if at <= now:
         # wake the cron workers after the commit, as ir.cron._trigger does
         env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
