@@ -204,8 +204,9 @@ def trigger(env, xmlid, at=None, delay=None):
       Scheduled actions woken with a ``delay`` (the history's business
       hours: a minute) so get one trigger per process and delay, not one
       per request; one woken at a time of its own (the SLA refresh at the
-      first warning of its clocks) none while an earlier run is pending. After a run, the action schedules its next
-      run itself, or the periodic schedule catches up;
+      first warning of its clocks) none while an earlier run is pending.
+      After a run, the action schedules its next run itself, or the
+      periodic schedule catches up;
     - for a time later than now, the same found in the database
       (``_pending``): a trigger another process committed, or one this
       transaction wrote (rolled back with it, savepoints included), read
