@@ -173,4 +173,4 @@ class TestCronBatches(PsaContractCommon):
         self.assertEqual(len(contexts), 2)
         self.assertEqual(contexts[0].get("cron_id"), cron.id)
         self.assertNotIn("cron_id", contexts[1])
-        self.assertFalse(cron_tools._worker_run(cron.with_context(contexts[1]).env))
+        self.assertFalse(cron_tools._worker_run(cron.with_context(**contexts[1]).env))
