@@ -5,6 +5,7 @@ policies' terms cached across requests (and forgotten when they change), the
 scheduled actions woken without reading them, and list, kanban and form
 loads whose query count does not grow with the number of rows."""
 
+import logging
 import re
 from collections import Counter
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from unittest.mock import patch
 import pytz
 from freezegun import freeze_time
 from lxml import etree
+from psycopg2.pool import PoolError
 
 from odoo.fields import Command, Field
 from odoo.tests import new_test_user, tagged
@@ -379,8 +381,21 @@ class TestCronTrigger(PsaContractCommon):
             trigger(env, self.XMLID, delay=timedelta(minutes=1))
             trigger(env, self.XMLID)  # due now: nothing to remember
             self.env.cr.flush()
-            with recorded_queries() as queries:
+            cursors = []
+            new_cursor = type(self.registry).cursor
+
+            def cursor(registry, *args, **kwargs):
+                cursors.append(new_cursor(registry, *args, **kwargs))
+                return cursors[-1]
+
+            with (
+                recorded_queries() as queries,
+                patch.object(type(self.registry), "cursor", cursor),
+            ):
                 self.env.cr.postcommit.run()
+        # on a cursor of its own: the committed one starts no transaction
+        self.assertEqual(len(cursors), 1)
+        self.assertIsNot(cursors[0], self.env.cr)
         self.assertEqual(
             [q for q in queries if "ir_cron_trigger" in q],
             [q for q in queries if "SELECT id FROM ir_cron_trigger" in q],
@@ -392,6 +407,34 @@ class TestCronTrigger(PsaContractCommon):
         self.assertTrue(
             cron_tools._committed(self.env, self.XMLID, datetime(2026, 3, 2, 9, 0))
         )
+
+    def test_read_back_failing_leaves_the_memory(self):
+        """The connection pool is full after a commit: the triggers are not
+        remembered (the next requests look them up in the database), with
+        one line in the log, and the other postcommit work still runs."""
+        self._forget_committed()
+        self.addCleanup(self._clear_committed)
+        env = self.env(user=self.agent)
+        done = []
+        with freeze_time("2026-03-02 09:00:00"):
+            self.assertTrue(trigger(env, self.REFRESH, datetime(2026, 3, 2, 10, 0)))
+            self.env.cr.postcommit.add(lambda: done.append(True))
+            self.env.cr.flush()
+            with (
+                patch.object(
+                    type(self.registry),
+                    "cursor",
+                    side_effect=PoolError("The Connection Pool Is Full"),
+                ),
+                # (a number: Odoo names another level "INFO")
+                self.assertLogs(cron_tools.__name__, logging.INFO) as logs,
+            ):
+                self.env.cr.postcommit.run()
+            self.assertFalse(
+                cron_tools._committed(self.env, self.REFRESH, datetime(2026, 3, 2, 9))
+            )
+        self.assertEqual(done, [True])
+        self.assertIn("not read back: The Connection Pool Is Full", logs.output[0])
 
     def test_pending_trigger_in_the_database(self):
         """A future trigger in the database (another process committed it)

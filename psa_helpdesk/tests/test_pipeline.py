@@ -154,23 +154,33 @@ class TestCronBatches(PsaContractCommon):
         )
 
     def test_worker_and_manual_runs_told_apart(self):
-        """The context ``ir.cron`` gives the scheduled action's method: a
-        worker's run has ``cron_id``, a run by hand ("Run Manually") not."""
+        """Through ``ir.cron`` itself: a worker's run (``_run_job``) gives the
+        scheduled action's method the context key ``cron_id``, so it commits
+        per batch; a run by hand ("Run Manually") not, so it commits
+        nothing."""
         cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
         Clock = type(self.env["psa.ticket.sla"])
-        contexts = []
+        runs = []
 
         def run(records, batch_size=None):
-            contexts.append(dict(records.env.context))
+            runs.append(cron_tools._worker_run(records.env))
 
-        with patch.object(Clock, "_cron_refresh_status", run):
-            # as a worker runs it (ir.cron._run_job)
-            worker = cron.with_context(lastcall=False, cron_id=cron.id)
-            worker, _progress = worker._add_progress()
-            worker._callback(cron.cron_name, cron.ir_actions_server_id.id)
-            # by hand
+        # the worker's cursor, on this test's transaction
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        job = {
+            "id": cron.id,
+            "cron_name": cron.cron_name,
+            "ir_actions_server_id": cron.ir_actions_server_id.id,
+            "user_id": cron.user_id.id,
+            "lastcall": cron.lastcall,
+            "timed_out_counter": 0,
+            "active": True,
+        }
+        with (
+            patch.object(Clock, "_cron_refresh_status", run),
+            patch.object(cron_tools, "odoo_module", SimpleNamespace(current_test=None)),
+        ):
+            type(cron)._run_job(job)
             cron.method_direct_trigger()
-        self.assertEqual(len(contexts), 2)
-        self.assertEqual(contexts[0].get("cron_id"), cron.id)
-        self.assertNotIn("cron_id", contexts[1])
-        self.assertFalse(cron_tools._worker_run(cron.with_context(**contexts[1]).env))
+        self.assertEqual(runs, [True, False])

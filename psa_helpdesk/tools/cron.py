@@ -22,6 +22,8 @@ import functools
 import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import fields
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, split_every
@@ -110,6 +112,11 @@ def run_in_batches(records, process, batch_size=DEFAULT_BATCH_SIZE, what=None):
 # rolled back in a transaction that commits (an import's test run, a record
 # skipped by ``run_in_batches``). Precommit callbacks would not do: they run
 # at every flush, savepoints included, before a rollback is known.
+# The memory of the transaction itself (``precommit.data``) is emptied by
+# the rollback of a savepoint that flushes (``cr.savepoint()``, Odoo's
+# default: ``cr.clear()``), not by one made with ``flush=False`` or by hand
+# (``ROLLBACK TO SAVEPOINT``): until the next flush, a trigger rolled back
+# that way still spares the same trigger in that transaction.
 _COMMITTED = {}
 # Tests roll back and replay frozen times: the memory would carry a trigger
 # from one test to the next. Off in tests, but for the tests of the memory.
@@ -150,8 +157,11 @@ def _remember(registry, written):
         with registry.cursor() as cr:
             cr.execute(SQL("SELECT id FROM ir_cron_trigger WHERE id = ANY(%s)", ids))
             kept = {row[0] for row in cr.fetchall()}
-    except Exception:
-        _logger.warning("Committed triggers %s not read back", ids, exc_info=True)
+    except psycopg2.Error as error:
+        # e.g. the connection pool is full (PoolError): the next requests
+        # look up the database instead (``_pending``); one line, not a
+        # traceback each
+        _logger.info("Committed triggers %s not read back: %s", ids, error)
         return
     for xmlid, at, trigger_id in written:
         if trigger_id in kept:
