@@ -104,7 +104,7 @@ class PsaDemoData(models.AbstractModel):
         if not moments:
             return
         tickets = {}
-        Clock = self.env["psa.ticket.sla"].with_context(psa_cron_no_commit=True)
+        Clock = self.env["psa.ticket.sla"]
         for when, _order, _index, kind, story, arg in sorted(
             moments, key=lambda m: m[:3]
         ):
@@ -125,9 +125,7 @@ class PsaDemoData(models.AbstractModel):
                     self._psa_story_event(tickets[story["xmlid"]], kind, arg)
                 Clock._cron_refresh_status()
         Clock._cron_refresh_status()
-        self.env["psa.ticket.segment"].with_context(
-            psa_cron_no_commit=True
-        )._cron_business_hours()
+        self.env["psa.ticket.segment"]._cron_business_hours()
 
     def _psa_story_event(self, ticket, kind, arg):
         if kind == "stage":

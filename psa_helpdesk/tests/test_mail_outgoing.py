@@ -230,10 +230,7 @@ class TestMailOutgoing(PsaSlaAlertCommon, MailOutgoingCase):
         self.policy.alert_by_email = True
         clock = self._clock(self.ticket, "response")
         with self.mock_mail_gateway(), freeze_time("2026-03-02 09:35:00"):
-            # the mocked SMTP connection hides that this is a test: no commit
-            self.Sla.with_context(
-                psa_cron_no_commit=True
-            )._cron_refresh_status()  # the response at 75 %
+            self.Sla._cron_refresh_status()  # the response at 75 %
         mails = self._ticket_mails(self.ticket, "psa.ticket.sla", clock.id)
         self.assertEqual(len(mails), 1)
         self.assertMailsTagged(mails, self.ticket)

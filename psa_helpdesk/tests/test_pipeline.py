@@ -139,8 +139,8 @@ class TestCronBatches(PsaContractCommon):
 
     def test_commits_per_batch_in_a_worker_run_only(self):
         """A cron worker's run (context ``cron_id``) commits each batch; a run
-        by hand (``ir.cron`` locks the action in the request's transaction),
-        a call from code or ``psa_cron_no_commit`` commits nothing."""
+        by hand (``ir.cron`` locks the action in the request's transaction)
+        or a call from code commits nothing."""
         cron = self.env.ref("psa_helpdesk.psa_ticket_sla_cron_refresh")
         _cron, progress = cron._add_progress()
         self.assertEqual(
@@ -149,9 +149,6 @@ class TestCronBatches(PsaContractCommon):
         self.assertEqual(progress.done, 3)
         self.assertEqual(self._commits({"ir_cron_progress_id": progress.id}), 0)
         self.assertEqual(self._commits({}), 0)
-        self.assertEqual(
-            self._commits({"cron_id": cron.id, "psa_cron_no_commit": True}), 0
-        )
 
     def test_worker_and_manual_runs_told_apart(self):
         """Through ``ir.cron`` itself: a worker's run (``_run_job``) gives the

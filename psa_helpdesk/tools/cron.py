@@ -11,7 +11,7 @@ and, run by a cron worker, commits, so a run interrupted later keeps what it
 did. Anywhere else the caller owns the transaction and nothing is committed:
 a run started by hand ("Run Manually": ``ir.cron`` locks the action in that
 very transaction, and a commit would release the lock while the run goes
-on), a call from code, a test, or context key ``psa_cron_no_commit``.
+on), a call from code (loading demo data), a test.
 
 ``trigger(env, xmlid, at, delay)`` wakes a psa scheduled action from a
 request without reading it, and without a new trigger row while one this
@@ -37,11 +37,7 @@ def _worker_run(env):
     """Whether this is a run of a cron worker, which holds the action's lock
     on a cursor of its own (context key ``cron_id``, set by ``ir.cron`` for
     its workers only) and may commit the work as it goes."""
-    return (
-        bool(env.context.get("cron_id"))
-        and not odoo_module.current_test
-        and not env.context.get("psa_cron_no_commit")
-    )
+    return bool(env.context.get("cron_id")) and not odoo_module.current_test
 
 
 def notify_progress(env, done, remaining):
@@ -55,8 +51,8 @@ def notify_progress(env, done, remaining):
         # repeats them (alerts and their marks are in one transaction; emails
         # are queued in mail.mail and sent after commit). Not in a run by
         # hand, whose lock on the action is held by this very transaction,
-        # nor in tests, which roll back, nor when the caller owns the
-        # transaction (psa_cron_no_commit, e.g. loading demo data).
+        # nor in tests, which roll back, nor from code that owns the
+        # transaction (e.g. loading demo data).
         env.cr.commit()  # pylint: disable=invalid-commit
 
 
